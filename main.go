@@ -1,0 +1,269 @@
+// Command ntopng is an ntopng-compatible traffic probe: it reads packets
+// from pcap files or live interfaces, keeps flow and host tables, and
+// serves ntopng's REST API from Lua scripts. main only wires components.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/ntopng-go/ntopng/db"
+	"github.com/ntopng-go/ntopng/lua"
+	"github.com/ntopng-go/ntopng/options"
+	"github.com/ntopng-go/ntopng/probe"
+	"github.com/ntopng-go/ntopng/probe/capture"
+	"github.com/ntopng-go/ntopng/probe/dpi"
+	"github.com/ntopng-go/ntopng/rest"
+)
+
+// version is reported by --version and the Server header.
+const version = "6.2.0-go"
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	logger := log.New(os.Stderr, "", log.LstdFlags)
+	opts, err := options.Parse(args)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "ntopng: %v\n", err)
+		return 1
+	}
+	if opts.Help {
+		fmt.Print(options.Usage())
+		return 0
+	}
+	if opts.Version {
+		fmt.Printf("ntopng %s\n", version)
+		return 0
+	}
+	app, err := setup(opts, logger)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "ntopng: %v\n", err)
+		return 1
+	}
+	defer app.close()
+	if err := app.serve(); err != nil {
+		fmt.Fprintf(os.Stderr, "ntopng: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// program holds the running components.
+type program struct {
+	opts    *options.Options
+	log     *log.Logger
+	db      *db.DB
+	ifaces  []*probe.Interface
+	sources []capture.Source
+	files   []bool // files[i]: input i is a file (packet clock)
+	server  *rest.Server
+}
+
+func setup(opts *options.Options, logger *log.Logger) (*program, error) {
+	p := &program{opts: opts, log: logger}
+	if len(opts.Interfaces) == 0 {
+		return nil, errors.New("no interface given: use -i <pcap file or interface>")
+	}
+	if err := os.MkdirAll(opts.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("data directory %q: %w", opts.DataDir, err)
+	}
+	if opts.PidFile != "" {
+		if err := os.WriteFile(opts.PidFile, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
+			return nil, fmt.Errorf("pid file %q: %w", opts.PidFile, err)
+		}
+	}
+	store, err := db.Open(filepath.Join(opts.DataDir, "ntopng.db"))
+	if err != nil {
+		return nil, err
+	}
+	p.db = store
+	if _, err := store.EnsureDefaultAdmin(context.Background()); err != nil {
+		p.close()
+		return nil, err
+	}
+	reg := dpi.NewRegistry()
+	if opts.NDPIProtocols != "" {
+		if err := reg.LoadCustomProtocols(opts.NDPIProtocols); err != nil {
+			p.close()
+			return nil, err
+		}
+	}
+	locals := probe.NewLocalNets(opts.LocalNetworks, opts.LocalNetworksText)
+	names := probe.NewNameCache(65536)
+	for i, name := range opts.Interfaces {
+		src, err := capture.Open(name)
+		if err != nil {
+			p.close()
+			return nil, err
+		}
+		st, statErr := os.Stat(name)
+		isFile := statErr == nil && st.Mode().IsRegular()
+		ifname := name
+		if isFile {
+			ifname = filepath.Base(name)
+		}
+		p.sources = append(p.sources, src)
+		p.files = append(p.files, isFile)
+		p.ifaces = append(p.ifaces, probe.New(probe.Config{
+			ID: i, Name: ifname, LocalNets: locals, MaxFlows: opts.MaxNumFlows, MaxHosts: opts.MaxNumHosts,
+			Registry: reg, Names: names, PacketClock: isFile,
+		}))
+	}
+	scripts, err := scriptsDir()
+	if err != nil {
+		p.close()
+		return nil, err
+	}
+	luaApp := &lua.App{Interfaces: p.ifaces, Registry: reg, Version: version, Start: time.Now()}
+	rt := lua.New(lua.Config{
+		ModulesDir: filepath.Join(scripts, "lua", "modules"),
+		PoolSize:   16,
+		Timeout:    30 * time.Second,
+		Installers: []lua.Installer{lua.Bindings(luaApp)},
+	})
+	p.server = rest.New(rest.Config{
+		Addr: opts.HTTPAddr, ScriptsDir: scripts, DisableLogin: opts.DisableLogin,
+		Users: userAuth{store}, Runtime: rt, Version: version, Logger: logger,
+	})
+	if err := p.server.Listen(); err != nil {
+		p.close()
+		return nil, fmt.Errorf("http server on %s: %w", opts.HTTPAddr, err)
+	}
+	return p, nil
+}
+
+// scriptsDir finds the scripts/ folder: next to the executable, else in the
+// working directory (go run, tests).
+func scriptsDir() (string, error) {
+	var candidates []string
+	if env := os.Getenv("NTOPNG_SCRIPTS_DIR"); env != "" {
+		candidates = append(candidates, env)
+	}
+	if exe, err := os.Executable(); err == nil {
+		candidates = append(candidates, filepath.Join(filepath.Dir(exe), "scripts"))
+	}
+	if wd, err := os.Getwd(); err == nil {
+		candidates = append(candidates, filepath.Join(wd, "scripts"))
+	}
+	if src := sourceScripts(); src != "" {
+		candidates = append(candidates, src)
+	}
+	for _, c := range candidates {
+		if st, err := os.Stat(filepath.Join(c, "lua", "modules", "rest_utils.lua")); err == nil && !st.IsDir() {
+			return c, nil
+		}
+	}
+	return "", errors.New("cannot find the scripts/ folder (set NTOPNG_SCRIPTS_DIR)")
+}
+
+func (p *program) close() {
+	for _, s := range p.sources {
+		_ = s.Close()
+	}
+	if p.db != nil {
+		_ = p.db.Close()
+	}
+	if p.opts != nil && p.opts.PidFile != "" {
+		_ = os.Remove(p.opts.PidFile)
+	}
+}
+
+// runScript runs a test script through /bin/sh, with ntopng's timing.
+func (p *program) runScript(what, script string) {
+	if script == "" {
+		return
+	}
+	cmd := exec.Command("/bin/sh", "-c", script)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	if err := cmd.Run(); err != nil {
+		p.log.Printf("WARNING: %s script: %v", what, err)
+	}
+}
+
+func (p *program) serve() error {
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- p.server.Serve() }()
+	p.log.Printf("REST API listening on %s", p.server.Addr())
+
+	// pre: the server accepts requests, no capture has been read.
+	p.runScript("pre", p.opts.TestScriptPre)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	captureCtx, cancelCapture := context.WithCancel(ctx)
+	defer cancelCapture()
+
+	var filesDone, all sync.WaitGroup
+	live := false
+	for i, ifc := range p.ifaces {
+		src, isFile := p.sources[i], p.files[i]
+		if isFile {
+			filesDone.Add(1)
+		} else {
+			live = true
+		}
+		all.Add(1)
+		go func() {
+			defer all.Done()
+			if isFile {
+				defer filesDone.Done()
+			}
+			if err := ifc.Capture(captureCtx, src); err != nil {
+				p.log.Printf("ERROR: interface %s: %v", ifc.Name(), err)
+			}
+			p.log.Printf("interface %s: capture finished", ifc.Name())
+		}()
+	}
+
+	inputsRead := make(chan struct{})
+	go func() { filesDone.Wait(); close(inputsRead) }()
+	select {
+	case <-inputsRead:
+	case <-ctx.Done():
+	case err := <-serveErr:
+		return err
+	}
+	if ctx.Err() == nil {
+		// runtime: every file input read, last housekeeping done, all
+		// hosts and flows still in memory.
+		p.runScript("runtime", p.opts.TestScript)
+	}
+	if !(p.opts.ShutdownWhenDone && !live) {
+		select {
+		case <-ctx.Done():
+		case err := <-serveErr:
+			return err
+		}
+	}
+	// Shut the interfaces down, then post, then exit.
+	cancelCapture()
+	all.Wait()
+	p.runScript("post", p.opts.TestScriptPost)
+	shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return p.server.Shutdown(shutCtx)
+}
+
+// userAuth adapts the users store to the REST server.
+type userAuth struct{ store *db.DB }
+
+func (u userAuth) Authenticate(ctx context.Context, user, password string) (string, bool, error) {
+	usr, err := u.store.Authenticate(ctx, user, password)
+	if err != nil {
+		return "", false, err
+	}
+	return usr.Username, usr.IsAdministrator(), nil
+}

@@ -1,0 +1,326 @@
+package dpi
+
+import (
+	"encoding/binary"
+	"net/netip"
+	"strings"
+)
+
+// DNS, mDNS and LLMNR share the DNS message format (RFC 1035).
+
+const (
+	dnsHeaderLen  = 12
+	dnsMaxName    = 255
+	dnsMaxHops    = 32 // compression pointers followed while reading a name
+	dnsMaxRecords = 64 // answer records examined in one message
+
+	dnsTypeA    = 1
+	dnsTypeTXT  = 16
+	dnsTypeAAAA = 28
+)
+
+// dnsMessage is the part of a DNS message the classifier uses.
+type dnsMessage struct {
+	response bool
+	rcode    uint8
+	qdcount  uint16
+	ancount  uint16
+	qname    []byte // first question, lower-case; nil if none
+	qtype    uint16
+	answers  int // offset of the answer section
+}
+
+// parseDNS parses the header and the question section of msg. name is a
+// scratch buffer for the question name. It fails on anything that does not
+// look like a DNS message.
+func parseDNS(msg []byte, name *[dnsMaxName]byte) (dnsMessage, bool) {
+	var m dnsMessage
+	if len(msg) < dnsHeaderLen {
+		return m, false
+	}
+	flags := binary.BigEndian.Uint16(msg[2:])
+	if op := (flags >> 11) & 0xf; op > 5 { // QUERY..UPDATE
+		return m, false
+	}
+	m.response = flags&0x8000 != 0
+	m.rcode = uint8(flags & 0xf)
+	m.qdcount = binary.BigEndian.Uint16(msg[4:])
+	m.ancount = binary.BigEndian.Uint16(msg[6:])
+	if m.qdcount > 16 || (m.qdcount == 0 && m.ancount == 0) {
+		return m, false
+	}
+	off := dnsHeaderLen
+	for i := 0; i < int(m.qdcount); i++ {
+		var n int
+		var next int
+		var ok bool
+		if i == 0 {
+			n, next, ok = dnsReadName(msg, off, name)
+			m.qname = name[:n]
+		} else {
+			next, ok = dnsSkipName(msg, off)
+		}
+		if !ok || next+4 > len(msg) {
+			return m, false
+		}
+		if i == 0 {
+			m.qtype = binary.BigEndian.Uint16(msg[next:])
+		}
+		off = next + 4
+	}
+	m.answers = off
+	return m, true
+}
+
+// dnsReadName decodes the (possibly compressed) name at off into buf,
+// lower-casing ASCII letters. It returns the name length and the offset
+// just past the name in its original position.
+func dnsReadName(msg []byte, off int, buf *[dnsMaxName]byte) (n, next int, ok bool) {
+	next = -1
+	for hops := 0; ; {
+		if off >= len(msg) {
+			return 0, 0, false
+		}
+		l := int(msg[off])
+		switch {
+		case l == 0:
+			if next < 0 {
+				next = off + 1
+			}
+			return n, next, true
+		case l&0xc0 == 0xc0:
+			if off+1 >= len(msg) {
+				return 0, 0, false
+			}
+			ptr := int(binary.BigEndian.Uint16(msg[off:]) & 0x3fff)
+			if next < 0 {
+				next = off + 2
+			}
+			if ptr >= off || hops >= dnsMaxHops { // only backward jumps
+				return 0, 0, false
+			}
+			hops++
+			off = ptr
+		case l&0xc0 != 0: // reserved label types
+			return 0, 0, false
+		default:
+			if off+1+l > len(msg) {
+				return 0, 0, false
+			}
+			if n > 0 {
+				if n+1 > len(buf) {
+					return 0, 0, false
+				}
+				buf[n] = '.'
+				n++
+			}
+			if n+l > len(buf) {
+				return 0, 0, false
+			}
+			for _, c := range msg[off+1 : off+1+l] {
+				if c >= 'A' && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				buf[n] = c
+				n++
+			}
+			off += 1 + l
+		}
+	}
+}
+
+// dnsSkipName returns the offset just past the name at off.
+func dnsSkipName(msg []byte, off int) (int, bool) {
+	for total := 0; off < len(msg); {
+		l := int(msg[off])
+		switch {
+		case l == 0:
+			return off + 1, true
+		case l&0xc0 == 0xc0:
+			if off+2 > len(msg) {
+				return 0, false
+			}
+			return off + 2, true
+		case l&0xc0 != 0:
+			return 0, false
+		}
+		total += l + 1
+		if total > dnsMaxName {
+			return 0, false
+		}
+		off += 1 + l
+	}
+	return 0, false
+}
+
+// dnsRecord is one resource record of the answer section.
+type dnsRecord struct {
+	nameOff int
+	typ     uint16
+	rdata   []byte
+}
+
+// dnsAnswers calls fn for each answer record (at most dnsMaxRecords) until
+// fn returns false or the message ends.
+func dnsAnswers(msg []byte, m *dnsMessage, fn func(r dnsRecord) bool) {
+	off := m.answers
+	for i := 0; i < int(m.ancount) && i < dnsMaxRecords; i++ {
+		next, ok := dnsSkipName(msg, off)
+		if !ok || next+10 > len(msg) {
+			return
+		}
+		typ := binary.BigEndian.Uint16(msg[next:])
+		rdlen := int(binary.BigEndian.Uint16(msg[next+8:]))
+		start := next + 10
+		if start+rdlen > len(msg) {
+			return
+		}
+		if !fn(dnsRecord{nameOff: off, typ: typ, rdata: msg[start : start+rdlen]}) {
+			return
+		}
+		off = start + rdlen
+	}
+}
+
+// dnsAnswerAddr is the address carried by an A or AAAA record.
+func dnsAnswerAddr(r dnsRecord) (netip.Addr, bool) {
+	switch {
+	case r.typ == dnsTypeA && len(r.rdata) == 4:
+		return netip.AddrFrom4([4]byte(r.rdata)), true
+	case r.typ == dnsTypeAAAA && len(r.rdata) == 16:
+		return netip.AddrFrom16([16]byte(r.rdata)), true
+	}
+	return netip.Addr{}, false
+}
+
+// mdnsHostName turns an mDNS answer name into a host name (spec A.4.1): a
+// trailing ".local" is removed and everything from the first "._" is cut,
+// unless it is at position 0.
+func mdnsHostName(name string) string {
+	name = strings.TrimSuffix(name, ".local")
+	if i := strings.Index(name, "._"); i > 0 {
+		name = name[:i]
+	}
+	return name
+}
+
+// txtItem returns the value of the "key=" item of TXT record data.
+func txtItem(rdata []byte, key string) ([]byte, bool) {
+	for off := 0; off < len(rdata); {
+		l := int(rdata[off])
+		off++
+		if off+l > len(rdata) {
+			return nil, false
+		}
+		item := rdata[off : off+l]
+		if len(item) >= len(key) && strings.EqualFold(string(item[:len(key)]), key) {
+			return item[len(key):], true
+		}
+		off += l
+	}
+	return nil, false
+}
+
+// lowerASCII lower-cases ASCII letters, leaving other bytes untouched.
+func lowerASCII(b []byte) string {
+	out := make([]byte, len(b))
+	copy(out, b)
+	for i, c := range out {
+		if c >= 'A' && c <= 'Z' {
+			out[i] = c + 'a' - 'A'
+		}
+	}
+	return string(out)
+}
+
+// inspectDNS handles a DNS (kind ProtoDNS), mDNS (ProtoMDNS) or LLMNR
+// payload. It reports whether the payload was a DNS message.
+func (e *Engine) inspectDNS(st *State, p *Packet, d *regData, kind ProtoID) bool {
+	msg := p.Payload
+	if p.L4Proto == 6 { // DNS over TCP: 2-byte length prefix
+		if len(msg) < 2 {
+			return false
+		}
+		if l := int(binary.BigEndian.Uint16(msg)); l+2 < len(msg) {
+			msg = msg[2 : l+2]
+		} else {
+			msg = msg[2:]
+		}
+	}
+	var buf [dnsMaxName]byte
+	m, ok := parseDNS(msg, &buf)
+	if !ok {
+		return false
+	}
+	if st.flags&flagDNSSeen == 0 {
+		st.flags |= flagDNSSeen
+		if len(m.qname) > 0 {
+			st.ServerName = string(m.qname)
+		}
+		st.DNSQueryType = m.qtype
+		master, app := ProtoUnknown, kind
+		if kind == ProtoDNS && st.ServerName != "" {
+			if id, ok := e.classifyName(d, st.ServerName); ok {
+				master, app = ProtoDNS, id
+			}
+		}
+		e.set(st, master, app, ConfidenceDPI)
+	}
+	if !m.response {
+		return true
+	}
+	if e.learner != nil {
+		switch kind {
+		case ProtoDNS:
+			if m.rcode == 0 && len(m.qname) > 0 {
+				e.learnResolved(msg, &m)
+			}
+		case ProtoMDNS:
+			e.learnMDNS(msg, &m, p.Src)
+		}
+	}
+	st.Done = true
+	return true
+}
+
+// learnResolved reports the A/AAAA answers of a positive DNS response as
+// address -> queried name.
+func (e *Engine) learnResolved(msg []byte, m *dnsMessage) {
+	var qname string
+	dnsAnswers(msg, m, func(r dnsRecord) bool {
+		if a, ok := dnsAnswerAddr(r); ok {
+			if qname == "" {
+				qname = string(m.qname)
+			}
+			e.learner.LearnName(a, qname, NameResolved)
+		}
+		return true
+	})
+}
+
+// learnMDNS reports the name of the first A/AAAA/TXT answer of an mDNS
+// response, and the nm= item of its TXT records, as names of the sender.
+func (e *Engine) learnMDNS(msg []byte, m *dnsMessage, src netip.Addr) {
+	named, txt := false, false
+	var buf [dnsMaxName]byte
+	dnsAnswers(msg, m, func(r dnsRecord) bool {
+		if r.typ != dnsTypeA && r.typ != dnsTypeAAAA && r.typ != dnsTypeTXT {
+			return true
+		}
+		if !named {
+			named = true
+			if n, _, ok := dnsReadName(msg, r.nameOff, &buf); ok {
+				if name := mdnsHostName(string(buf[:n])); name != "" {
+					e.learner.LearnName(src, name, NameMDNS)
+				}
+			}
+		}
+		if r.typ == dnsTypeTXT && !txt {
+			if v, ok := txtItem(r.rdata, "nm="); ok && len(v) > 0 {
+				txt = true
+				e.learner.LearnName(src, lowerASCII(v), NameMDNSTXT)
+			}
+		}
+		return !(named && txt)
+	})
+}

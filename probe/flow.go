@@ -1,0 +1,138 @@
+package probe
+
+import (
+	"net/netip"
+	"strconv"
+
+	"github.com/ntopng-go/ntopng/probe/dpi"
+)
+
+// flowKey is the table key of a flow: VLAN, L4 protocol and the two
+// endpoints in canonical order (lower endpoint first), plus the DNS
+// transaction id or ICMP discriminator (spec A.9.1).
+type flowKey struct {
+	a, b   netip.Addr
+	pa, pb uint16
+	vlan   uint16
+	proto  uint8
+	extra  uint32
+}
+
+// DirCounters are the counters of one direction of a flow.
+type DirCounters struct {
+	Packets, Bytes uint64
+	Goodput        uint64 // transport payload bytes
+	TCPFlags       uint8  // OR of all flags seen
+	TOS            uint8  // last TOS byte seen
+	nextSeq        uint32
+	seqValid       bool
+	Retransmission uint32
+	OutOfOrder     uint32
+	Lost           uint32
+}
+
+// Flow is one conversation. Its fields are guarded by the lock of the flow
+// table shard that holds it; only the capture goroutine writes them.
+type Flow struct {
+	key     flowKey
+	KeyHash uint32 // REST "key"
+	Serial  uint32 // REST "hash_id"
+
+	CliIP, SrvIP     netip.Addr
+	CliPort, SrvPort uint16
+	VLAN             uint16
+	L4Proto          uint8
+	Cli, Srv         *Host
+	dstBroadcastMAC  bool
+
+	C2S, S2C DirCounters
+
+	FirstSeenUs, LastSeenUs int64 // unix microseconds, reference clock
+
+	DPI dpi.State
+
+	// TCP handshake timing (unix microseconds; 0 when not seen).
+	synUs, synAckUs, ackUs      int64
+	firstCliPayloadUs           int64
+	firstSrvPayloadUs           int64
+	synC2S, synAckC2S, synS2C   bool
+	swapRequested, swapDisabled bool
+	detectionAccounted          bool
+	unreachable                 uint8 // 1 port unreachable, 2 host unreachable
+
+	// Periodic visit state: what has already been credited to hosts, per
+	// direction (index 0 client->server).
+	credited     [2]struct{ pkts, bytes uint64 }
+	visited      bool
+	lastVisitUs  int64
+	ThptBps      float32
+	ThptPps      float32
+	thptBytes    uint64
+	thptPkts     uint64
+	thptTimeUs   int64
+	idleDeadline int64
+}
+
+// Bytes is the total of both directions.
+func (f *Flow) Bytes() uint64 { return f.C2S.Bytes + f.S2C.Bytes }
+
+// Packets is the total of both directions.
+func (f *Flow) Packets() uint64 { return f.C2S.Packets + f.S2C.Packets }
+
+// FirstSeen in unix seconds.
+func (f *Flow) FirstSeen() int64 { return f.FirstSeenUs / 1e6 }
+
+// LastSeen in unix seconds.
+func (f *Flow) LastSeen() int64 { return f.LastSeenUs / 1e6 }
+
+// swapDirection exchanges client and server, with everything that is
+// per-direction (spec A.9.2, CUR-2024: counters stay with their labels,
+// i.e. they move along with the endpoints).
+func (f *Flow) swapDirection() {
+	f.CliIP, f.SrvIP = f.SrvIP, f.CliIP
+	f.CliPort, f.SrvPort = f.SrvPort, f.CliPort
+	f.Cli, f.Srv = f.Srv, f.Cli
+	f.C2S, f.S2C = f.S2C, f.C2S
+	f.credited[0], f.credited[1] = f.credited[1], f.credited[0]
+	f.synC2S, f.synS2C = f.synS2C, f.synC2S
+	f.swapRequested = false
+}
+
+// L4Name is the protocol name used in flow records (spec A.9.3).
+func L4Name(p uint8) string {
+	switch p {
+	case 0:
+		return "IP"
+	case 1:
+		return "ICMP"
+	case 2:
+		return "IGMP"
+	case 6:
+		return "TCP"
+	case 17:
+		return "UDP"
+	case 41:
+		return "IPv6"
+	case 46:
+		return "RSVP"
+	case 47:
+		return "GRE"
+	case 50:
+		return "ESP"
+	case 51:
+		return "AH"
+	case 58:
+		return "IPv6-ICMP"
+	case 88:
+		return "EIGRP"
+	case 89:
+		return "OSPF"
+	case 103:
+		return "PIM"
+	case 112:
+		return "VRRP"
+	case 139:
+		return "HIP"
+	}
+	return strconv.Itoa(int(p))
+}

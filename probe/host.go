@@ -1,0 +1,290 @@
+package probe
+
+import (
+	"net/netip"
+	"strconv"
+
+	"github.com/ntopng-go/ntopng/probe/dpi"
+)
+
+// HostKey identifies a host on an interface: one IP on one VLAN (spec A.2).
+type HostKey struct {
+	IP   netip.Addr
+	VLAN uint16
+}
+
+// String is ntopng's host key: "ip" or "ip@vlan".
+func (k HostKey) String() string {
+	if k.VLAN == 0 {
+		return k.IP.String()
+	}
+	return k.IP.String() + "@" + strconv.Itoa(int(k.VLAN))
+}
+
+// TrafficCounter is a sent/received pair of bytes and packets.
+type TrafficCounter struct {
+	BytesSent, BytesRcvd     uint64
+	PacketsSent, PacketsRcvd uint64
+}
+
+func (c *TrafficCounter) add(o TrafficCounter) {
+	c.BytesSent += o.BytesSent
+	c.BytesRcvd += o.BytesRcvd
+	c.PacketsSent += o.PacketsSent
+	c.PacketsRcvd += o.PacketsRcvd
+}
+
+// ActivityCounter is a traffic counter with an activity duration grown in
+// housekeeping-period steps (spec A.7).
+type ActivityCounter struct {
+	TrafficCounter
+	Duration     uint32
+	lastActivity int64 // unix seconds of the last duration increment
+	NumFlows     uint32
+}
+
+// touch grows the activity duration by the housekeeping period when at least
+// one period elapsed since the previous increment.
+func (c *ActivityCounter) touch(now int64) {
+	if c.lastActivity == 0 || now >= c.lastActivity+housekeepingPeriod {
+		c.Duration += housekeepingPeriod
+		c.lastActivity = now
+	}
+}
+
+// SizeHistogram counts packets by length bucket (pktStats.*.size).
+type SizeHistogram struct {
+	UpTo64, UpTo128, UpTo256, UpTo512, UpTo1024, UpTo1518, UpTo2500, UpTo6500, UpTo9000, Above9000 uint64
+}
+
+func (h *SizeHistogram) add(n int) {
+	switch {
+	case n <= 64:
+		h.UpTo64++
+	case n <= 128:
+		h.UpTo128++
+	case n <= 256:
+		h.UpTo256++
+	case n <= 512:
+		h.UpTo512++
+	case n <= 1024:
+		h.UpTo1024++
+	case n <= 1518:
+		h.UpTo1518++
+	case n <= 2500:
+		h.UpTo2500++
+	case n <= 6500:
+		h.UpTo6500++
+	case n <= 9000:
+		h.UpTo9000++
+	default:
+		h.Above9000++
+	}
+}
+
+// TCPFlagCounters counts SYN, SYN+ACK, FIN+ACK and RST segments.
+type TCPFlagCounters struct{ SYN, SYNACK, FINACK, RST uint64 }
+
+// PacketStats is one direction of a host's per-packet statistics.
+type PacketStats struct {
+	Size     SizeHistogram
+	TCPFlags TCPFlagCounters
+}
+
+// TCPSeqStats counts segments classified by the sequence analysis.
+type TCPSeqStats struct{ Retransmissions, OutOfOrder, Lost, KeepAlive uint64 }
+
+// HostNames holds the names learned per source (spec A.4.1); the first value
+// of each source wins.
+type HostNames struct {
+	MDNS, MDNSTXT, Resolved, NetBIOS, TLS, HTTP, DHCP string
+}
+
+// Host is one IP on one VLAN of an interface. Its fields are guarded by the
+// lock of the host table shard that holds it; only the interface's capture
+// goroutine writes them.
+type Host struct {
+	Key       HostKey
+	serial    uint32
+	MAC       [6]byte
+	Local     bool
+	NetworkID int
+	Multicast bool
+	Broadcast bool
+	Private   bool
+
+	FirstSeen, LastSeen int64 // unix seconds, reference clock
+
+	Traffic                 TrafficCounter
+	TCP, UDP, ICMP, OtherIP TrafficCounter
+	UDPSentUnicast          uint64
+	UDPSentNonUnicast       uint64
+
+	NDPI       map[dpi.ProtoID]*ActivityCounter
+	Categories map[dpi.CategoryID]*ActivityCounter
+	DSCP       map[string]*TrafficCounter
+
+	PktSent, PktRcvd   PacketStats
+	TCPSent, TCPRcvd   TCPSeqStats
+	ActiveFlowsAsCli   uint32
+	ActiveFlowsAsSrv   uint32
+	FlowsAsCli         uint32
+	FlowsAsSrv         uint32
+	UnreachAsCli       uint32
+	UnreachAsSrv       uint32
+	HostUnreachAsCli   uint32
+	HostUnreachAsSrv   uint32
+	TotalActivityTime  uint32
+	lastActivityIncr   int64
+	Names              HostNames
+	ThroughputBps      float32
+	ThroughputPps      float32
+	TrendBps, TrendPps uint8
+	lastThptTime       int64 // unix ms
+	lastThptBytes      uint64
+	lastThptPkts       uint64
+	thptVisits         uint8
+
+	// Cardinality estimators (local hosts only; spec A.10).
+	contactedHosts    hll
+	contactsAsServer  hll
+	contactedServices hll
+	contactedPorts    hll
+	contactedByPorts  hll
+	contactsCli       hll // latched into ContactsAsClient
+	contactsSrv       hll
+	ContactsAsClient  uint64
+	ContactsAsServer  uint64
+	lastLatch         int64
+	dnsServers        hll
+	smtpServers       hll
+	ntpServers        hll
+	domainNames       hll
+}
+
+func newHost(k HostKey, now int64, ln *LocalNets) *Host {
+	h := &Host{Key: k, FirstSeen: now, LastSeen: now, NetworkID: -1}
+	ip := k.IP.Unmap()
+	h.Multicast = IsMulticast(ip)
+	h.Private = IsPrivate(ip)
+	h.NetworkID = ln.Find(ip)
+	if ip.Is4() {
+		b := ip.As4()
+		if b == [4]byte{255, 255, 255, 255} || b == [4]byte{} {
+			h.Broadcast = true
+		}
+	}
+	if h.NetworkID >= 0 && ln.isBroadcastIn(h.NetworkID, ip) {
+		h.Broadcast = true
+	}
+	h.Local = h.NetworkID >= 0 || h.Multicast || h.Broadcast
+	h.NDPI = make(map[dpi.ProtoID]*ActivityCounter, 4)
+	h.Categories = make(map[dpi.CategoryID]*ActivityCounter, 4)
+	h.DSCP = make(map[string]*TrafficCounter, 1)
+	if h.Local {
+		h.contactedHosts = newHLL(8)
+		h.contactsAsServer = newHLL(8)
+		h.contactedServices = newHLL(8)
+		h.contactedPorts = newHLL(4)
+		h.contactedByPorts = newHLL(4)
+		h.contactsCli = newHLL(4)
+		h.contactsSrv = newHLL(4)
+		h.dnsServers = newHLL(5)
+		h.smtpServers = newHLL(5)
+		h.ntpServers = newHLL(5)
+		h.domainNames = newHLL(4)
+	}
+	return h
+}
+
+// Unicast is true for hosts that are neither multicast nor broadcast.
+func (h *Host) Unicast() bool { return !h.Multicast && !h.Broadcast }
+
+// Name is the host's name per spec A.4.2 (REF-v1 order); cache is the
+// address cache filled by DNS answers. The IP itself is the fallback.
+func (h *Host) Name(cache *NameCache) string {
+	for _, n := range []string{h.Names.Resolved, h.Names.MDNSTXT, h.Names.MDNS, h.Names.NetBIOS, h.Names.TLS, h.Names.HTTP} {
+		if n != "" && !isIPLiteral(n) {
+			return n
+		}
+	}
+	if cache != nil {
+		if n, ok := cache.Lookup(h.Key.IP); ok && !isIPLiteral(n) {
+			return n
+		}
+	}
+	return h.Key.IP.String()
+}
+
+// setName stores a name for a source if the source is still empty.
+func (h *Host) setName(src dpi.NameSource, name string) {
+	name = lowerASCII(name)
+	var slot *string
+	switch src {
+	case dpi.NameResolved:
+		slot = &h.Names.Resolved
+	case dpi.NameMDNS:
+		slot = &h.Names.MDNS
+	case dpi.NameMDNSTXT:
+		slot = &h.Names.MDNSTXT
+	case dpi.NameNetBIOS:
+		slot = &h.Names.NetBIOS
+	case dpi.NameTLS:
+		slot = &h.Names.TLS
+	case dpi.NameHTTP:
+		slot = &h.Names.HTTP
+	case dpi.NameDHCP:
+		slot = &h.Names.DHCP
+	default:
+		return
+	}
+	if *slot == "" && name != "" {
+		*slot = name
+	}
+}
+
+func isIPLiteral(s string) bool {
+	_, err := netip.ParseAddr(s)
+	return err == nil
+}
+
+// lowerASCII lower-cases ASCII letters byte by byte, leaving UTF-8 intact.
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if b[j] >= 'A' && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
+// dscpClass maps a DSCP value to its class name (spec A.11).
+func dscpClass(d uint8) string {
+	switch d {
+	case 0:
+		return "cs0"
+	case 8, 10, 12, 14:
+		return "cs1"
+	case 16, 18, 20, 22:
+		return "cs2"
+	case 24, 26, 28, 30:
+		return "cs3"
+	case 32, 34, 36, 38:
+		return "cs4"
+	case 40, 46:
+		return "cs5"
+	case 48:
+		return "cs6"
+	case 57:
+		return "cs7"
+	case 1:
+		return "le"
+	}
+	return "unknown"
+}

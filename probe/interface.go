@@ -1,0 +1,707 @@
+// Package probe keeps the live tables of one monitored interface: flows,
+// hosts, MACs and interface counters, fed by decoded packets.
+//
+// Concurrency: exactly one goroutine (the interface's capture loop) writes.
+// Tables are sharded; each shard's RWMutex guards its map and the objects it
+// holds. Lock order is flow shard, then host shard, then statsMu/macMu:
+// nobody, reader or writer, takes a flow-shard lock while holding a host
+// lock, so nesting in that order cannot deadlock.
+package probe
+
+import (
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ntopng-go/ntopng/probe/decode"
+	"github.com/ntopng-go/ntopng/probe/dpi"
+)
+
+const (
+	numShards = 32
+	// housekeepingPeriod is ntopng's periodic_stats_update_frequency_secs.
+	housekeepingPeriod = 5
+	flowVisitPeriodUs  = 3e6
+
+	localHostIdle  = 300
+	remoteHostIdle = 60
+	flowIdle       = 60
+	tcpClosedIdle  = 15
+	macIdle        = 300
+
+	// frameOverhead is preamble + CRC + inter-frame gap, counted in the
+	// interface byte totals only (spec A.1).
+	frameOverhead = 24
+)
+
+// Config describes one monitored interface.
+type Config struct {
+	ID        int
+	Name      string
+	LocalNets *LocalNets
+	MaxFlows  int
+	MaxHosts  int
+	Registry  *dpi.Registry
+	Names     *NameCache
+	// PacketClock is true for file inputs: all timing follows packet
+	// timestamps and nothing is purged.
+	PacketClock bool
+}
+
+type flowShard struct {
+	mu sync.RWMutex
+	m  map[flowKey]*Flow
+}
+
+type hostShard struct {
+	mu sync.RWMutex
+	m  map[HostKey]*Host
+}
+
+// Counters are the interface totals (get/interface/data).
+type Counters struct {
+	Packets, Bytes         uint64 // bytes include the 24-byte frame overhead
+	PacketsDown, BytesDown uint64
+	PacketsUp, BytesUp     uint64
+	Drops                  uint64
+	Malformed, Truncated   uint64
+	Fragments              uint64
+	NonIP                  uint64
+	FlowDrops, HostDrops   uint64
+	Local2Remote           uint64
+	Remote2Local           uint64
+	ThroughputBps          float32
+	ThroughputPps          float32
+	DownBps, DownPps       float32
+	UpBps, UpPps           float32
+	TCPSeq                 TCPSeqStats
+	L4                     map[uint8]*TrafficCounter
+	NDPI                   map[dpi.ProtoID]*ActivityCounter
+	Categories             map[dpi.CategoryID]*ActivityCounter
+}
+
+// Interface is one monitored interface and its tables.
+type Interface struct {
+	cfg    Config
+	engine *dpi.Engine
+
+	flows [numShards]flowShard
+	hosts [numShards]hostShard
+
+	macMu      sync.RWMutex
+	macs       map[[6]byte]int64 // MAC -> last seen (unix s)
+	arpSources map[[6]byte]struct{}
+
+	statsMu  sync.RWMutex
+	counters Counters
+
+	numFlows atomic.Int64
+	numHosts atomic.Int64
+	clockUs  atomic.Int64
+	serial   uint32
+	done     atomic.Bool
+
+	// Writer-only state.
+	nextTickUs     int64
+	nextPurgeUs    int64
+	lastThptUs     int64
+	lastThptBytes  uint64
+	lastThptPkts   uint64
+	curVLAN        uint16
+	scratchKeyHost HostKey
+}
+
+// New creates an interface. The classifier engine is built from cfg.Registry.
+func New(cfg Config) *Interface {
+	if cfg.LocalNets == nil {
+		cfg.LocalNets = NewLocalNets(nil, nil)
+	}
+	if cfg.Names == nil {
+		cfg.Names = NewNameCache(65536)
+	}
+	if cfg.MaxFlows <= 0 {
+		cfg.MaxFlows = 131072
+	}
+	if cfg.MaxHosts <= 0 {
+		cfg.MaxHosts = 131072
+	}
+	if cfg.Registry == nil {
+		cfg.Registry = dpi.NewRegistry()
+	}
+	ifc := &Interface{cfg: cfg, macs: map[[6]byte]int64{}, arpSources: map[[6]byte]struct{}{}}
+	ifc.engine = dpi.NewEngine(cfg.Registry, ifc)
+	for i := range ifc.flows {
+		ifc.flows[i].m = make(map[flowKey]*Flow)
+		ifc.hosts[i].m = make(map[HostKey]*Host)
+	}
+	ifc.counters.L4 = map[uint8]*TrafficCounter{}
+	ifc.counters.NDPI = map[dpi.ProtoID]*ActivityCounter{}
+	ifc.counters.Categories = map[dpi.CategoryID]*ActivityCounter{}
+	return ifc
+}
+
+// ID is the interface id (ifid).
+func (ifc *Interface) ID() int { return ifc.cfg.ID }
+
+// Name is the interface name (file base name for pcap input).
+func (ifc *Interface) Name() string { return ifc.cfg.Name }
+
+// Registry is the protocol registry used by this interface.
+func (ifc *Interface) Registry() *dpi.Registry { return ifc.cfg.Registry }
+
+// LocalNets returns the local networks.
+func (ifc *Interface) LocalNets() *LocalNets { return ifc.cfg.LocalNets }
+
+// NameCache returns the address-name cache.
+func (ifc *Interface) NameCache() *NameCache { return ifc.cfg.Names }
+
+// MaxFlows and MaxHosts are the configured table limits.
+func (ifc *Interface) MaxFlows() int { return ifc.cfg.MaxFlows }
+
+// MaxHosts is the configured host table limit.
+func (ifc *Interface) MaxHosts() int { return ifc.cfg.MaxHosts }
+
+// NumFlows is the number of flows in memory.
+func (ifc *Interface) NumFlows() int { return int(ifc.numFlows.Load()) }
+
+// NumHostsTotal is the number of hosts in memory, unicast or not.
+func (ifc *Interface) NumHostsTotal() int { return int(ifc.numHosts.Load()) }
+
+// Clock is the reference clock (unix microseconds).
+func (ifc *Interface) Clock() int64 { return ifc.clockUs.Load() }
+
+// Done reports whether a file input has been read completely.
+func (ifc *Interface) Done() bool { return ifc.done.Load() }
+
+// CountDecodeError records a frame that could not be decoded as IP but
+// still counts in the interface totals.
+func (ifc *Interface) countFrame(p *decode.Packet) {
+	ifc.statsMu.Lock()
+	c := &ifc.counters
+	c.Packets++
+	c.Bytes += uint64(p.WireLen) + frameOverhead
+	c.PacketsDown++
+	c.BytesDown += uint64(p.WireLen) + frameOverhead
+	ifc.statsMu.Unlock()
+}
+
+// SetDrops records the capture drop counter reported by the source.
+func (ifc *Interface) SetDrops(n uint64) {
+	ifc.statsMu.Lock()
+	ifc.counters.Drops = n
+	ifc.statsMu.Unlock()
+}
+
+// DecodeFailed accounts a frame whose decoding failed (truncated or
+// malformed); it still counts in the interface totals.
+func (ifc *Interface) DecodeFailed(p *decode.Packet, truncated bool) {
+	ifc.advanceClock(p.Timestamp)
+	ifc.countFrame(p)
+	ifc.statsMu.Lock()
+	if truncated {
+		ifc.counters.Truncated++
+	} else {
+		ifc.counters.Malformed++
+	}
+	ifc.statsMu.Unlock()
+}
+
+func (ifc *Interface) advanceClock(ts time.Time) int64 {
+	now := ts.UnixMicro()
+	if !ifc.cfg.PacketClock {
+		now = time.Now().UnixMicro()
+	}
+	if now > ifc.clockUs.Load() {
+		ifc.clockUs.Store(now)
+	} else {
+		now = ifc.clockUs.Load()
+	}
+	return now
+}
+
+// ProcessPacket accounts one decoded frame. Only the capture goroutine
+// calls it.
+func (ifc *Interface) ProcessPacket(p *decode.Packet) {
+	now := ifc.advanceClock(p.Timestamp)
+	ifc.countFrame(p)
+	if p.HasEthernet {
+		ifc.touchMACs(p, now/1e6)
+	}
+	if p.IPVersion != 0 && (!p.Fragment || p.FragOffset == 0) {
+		ifc.processIP(p, now)
+	} else if p.IPVersion == 0 {
+		ifc.statsMu.Lock()
+		ifc.counters.NonIP++
+		ifc.statsMu.Unlock()
+	} else {
+		ifc.statsMu.Lock()
+		ifc.counters.Fragments++
+		ifc.statsMu.Unlock()
+	}
+	if now >= ifc.nextTickUs {
+		ifc.housekeeping(now, false)
+	}
+}
+
+func isSpecialMAC(m [6]byte) bool {
+	return m == [6]byte{} || m == [6]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff} || m[0]&1 == 1
+}
+
+func (ifc *Interface) touchMACs(p *decode.Packet, nowS int64) {
+	ifc.macMu.Lock()
+	if !isSpecialMAC(p.SrcMAC) {
+		ifc.macs[p.SrcMAC] = nowS
+		if p.IsARP {
+			ifc.arpSources[p.SrcMAC] = struct{}{}
+		}
+	}
+	if !isSpecialMAC(p.DstMAC) {
+		ifc.macs[p.DstMAC] = nowS
+	}
+	ifc.macMu.Unlock()
+}
+
+// NumMACs is the number of MAC addresses in memory.
+func (ifc *Interface) NumMACs() int {
+	ifc.macMu.RLock()
+	defer ifc.macMu.RUnlock()
+	return len(ifc.macs)
+}
+
+// NumDevices is the number of distinct MACs that sent ARP frames.
+func (ifc *Interface) NumDevices() int {
+	ifc.macMu.RLock()
+	defer ifc.macMu.RUnlock()
+	return len(ifc.arpSources)
+}
+
+func (ifc *Interface) makeKey(p *decode.Packet) (flowKey, bool) {
+	k := flowKey{vlan: p.VLAN, proto: p.L4Proto}
+	src, dst := p.Src.Unmap(), p.Dst.Unmap()
+	sp, dp := p.SrcPort, p.DstPort
+	switch p.L4Proto {
+	case 6, 17, 132:
+	case 1, 58:
+		sp, dp = 0, 0
+		k.extra = icmpKey(p)
+	default:
+		sp, dp = 0, 0
+	}
+	if p.L4Proto == 17 && (sp == 53 || dp == 53) && len(p.Payload) > 20 {
+		k.extra = uint32(p.Payload[0])<<8 | uint32(p.Payload[1])
+	}
+	c := src.Compare(dst)
+	fwd := c < 0 || (c == 0 && sp <= dp)
+	if fwd {
+		k.a, k.b, k.pa, k.pb = src, dst, sp, dp
+	} else {
+		k.a, k.b, k.pa, k.pb = dst, src, dp, sp
+	}
+	return k, fwd
+}
+
+// icmpKey makes echo request and reply share a flow (by identifier) and
+// keeps other ICMP messages apart by type and code.
+func icmpKey(p *decode.Packet) uint32 {
+	t := p.ICMPType
+	if p.L4Proto == 1 && (t == 8 || t == 0) || p.L4Proto == 58 && (t == 128 || t == 129) {
+		if len(p.Payload) >= 2 {
+			return 0x10000 | uint32(p.Payload[0])<<8 | uint32(p.Payload[1])
+		}
+		return 0x10000
+	}
+	return uint32(t)<<8 | uint32(p.ICMPCode)
+}
+
+func swap16(p uint16) uint32 { return uint32(p>>8 | p<<8) }
+
+// flowKeyHash is the REST "key" of a flow (spec A.9.1).
+func flowKeyHash(k flowKey) uint32 {
+	dnsID := uint32(0)
+	icmp := uint32(0)
+	if k.proto == 1 || k.proto == 58 {
+		icmp = k.extra
+	} else {
+		dnsID = k.extra
+	}
+	return uint32(IPKey(k.a)) + uint32(IPKey(k.b)) + swap16(k.pa) + swap16(k.pb) +
+		uint32(k.vlan) + uint32(k.proto) + dnsID + icmp
+}
+
+func (k flowKey) shard() int {
+	h := uint32(IPKey(k.a))*2654435761 ^ uint32(IPKey(k.b))*2246822519 ^ uint32(k.pa)<<16 ^ uint32(k.pb) ^ k.extra
+	h ^= h >> 15
+	return int(h % numShards)
+}
+
+func (k HostKey) shard() int {
+	h := uint32(IPKey(k.IP))*2654435761 ^ uint32(k.VLAN)
+	h ^= h >> 16
+	return int(h % numShards)
+}
+
+func (ifc *Interface) processIP(p *decode.Packet, now int64) {
+	k, fwd := ifc.makeKey(p)
+	sh := &ifc.flows[k.shard()]
+	sh.mu.RLock()
+	f := sh.m[k]
+	sh.mu.RUnlock()
+	if f == nil {
+		if int(ifc.numFlows.Load()) >= ifc.cfg.MaxFlows {
+			ifc.statsMu.Lock()
+			ifc.counters.FlowDrops++
+			ifc.statsMu.Unlock()
+			return
+		}
+		f = ifc.newFlow(k, p, now)
+		if f == nil {
+			return
+		}
+		sh.mu.Lock()
+		sh.m[k] = f
+		sh.mu.Unlock()
+		ifc.numFlows.Add(1)
+	}
+	_ = fwd
+	ifc.curVLAN = p.VLAN
+
+	sh.mu.Lock()
+	c2s := p.Src.Unmap() == f.CliIP && (p.SrcPort == f.CliPort || f.CliIP != f.SrvIP)
+	if f.CliIP == f.SrvIP {
+		c2s = p.SrcPort == f.CliPort
+	}
+	if f.swapRequested && !c2s && !ifc.done.Load() {
+		f.swapDirection()
+		ifc.swapFlowHosts(f)
+		c2s = true
+	}
+	d := &f.S2C
+	if c2s {
+		d = &f.C2S
+	}
+	d.Packets++
+	d.Bytes += uint64(p.Len)
+	d.Goodput += uint64(len(p.Payload))
+	d.TOS = p.TOS
+	f.LastSeenUs = now
+	var seqEvent uint8
+	if p.L4Proto == 6 {
+		d.TCPFlags |= p.TCPFlags
+		ifc.tcpHandshake(f, p, c2s, now)
+		seqEvent = tcpSeqAnalysis(d, p)
+	}
+	if !f.DPI.Done {
+		dir := dpi.ServerToClient
+		if c2s {
+			dir = dpi.ClientToServer
+		}
+		dp := dpi.Packet{L4Proto: p.L4Proto, Src: p.Src, Dst: p.Dst, SrcPort: p.SrcPort, DstPort: p.DstPort, Dir: dir, TCPFlags: p.TCPFlags, Payload: p.Payload}
+		ifc.engine.Inspect(&f.DPI, &dp)
+		if f.DPI.Done {
+			ifc.onDetection(f)
+		}
+	}
+	cli, srv := f.Cli, f.Srv
+	sh.mu.Unlock()
+
+	// Per-packet host statistics (histograms, TCP flags, sequence problems).
+	sender, receiver := cli, srv
+	if !c2s {
+		sender, receiver = srv, cli
+	}
+	ifc.hostPacket(sender, receiver, p, seqEvent)
+
+	ifc.statsMu.Lock()
+	switch {
+	case sender.Local && !receiver.Local:
+		ifc.counters.Local2Remote += uint64(p.Len)
+	case !sender.Local && receiver.Local:
+		ifc.counters.Remote2Local += uint64(p.Len)
+	}
+	l4 := ifc.counters.L4[p.L4Proto]
+	if l4 == nil {
+		l4 = &TrafficCounter{}
+		ifc.counters.L4[p.L4Proto] = l4
+	}
+	l4.PacketsRcvd++
+	l4.BytesRcvd += uint64(p.Len)
+	switch seqEvent {
+	case seqRetransmission:
+		ifc.counters.TCPSeq.Retransmissions++
+	case seqOutOfOrder:
+		ifc.counters.TCPSeq.OutOfOrder++
+	case seqLost:
+		ifc.counters.TCPSeq.Lost++
+	}
+	ifc.statsMu.Unlock()
+}
+
+const (
+	seqNone uint8 = iota
+	seqRetransmission
+	seqOutOfOrder
+	seqLost
+	seqKeepAlive
+)
+
+// tcpSeqAnalysis classifies a segment against the next expected sequence
+// number of its direction.
+func tcpSeqAnalysis(d *DirCounters, p *decode.Packet) uint8 {
+	flags := p.TCPFlags
+	plen := uint32(len(p.Payload))
+	next := p.TCPSeq + plen
+	if flags&(decode.TCPFlagSYN|decode.TCPFlagFIN) != 0 {
+		next++
+	}
+	if !d.seqValid || flags&decode.TCPFlagSYN != 0 {
+		d.nextSeq, d.seqValid = next, true
+		return seqNone
+	}
+	ev := seqNone
+	diff := int32(p.TCPSeq - d.nextSeq)
+	switch {
+	case diff == 0:
+		d.nextSeq = next
+	case diff < 0:
+		if plen == 1 && diff == -1 {
+			ev = seqKeepAlive
+		} else if plen > 0 || flags&decode.TCPFlagFIN != 0 {
+			ev = seqRetransmission
+			d.Retransmission++
+		}
+	default:
+		if plen > 0 {
+			ev = seqLost
+			d.Lost++
+		}
+		d.nextSeq = next
+	}
+	return ev
+}
+
+func (ifc *Interface) tcpHandshake(f *Flow, p *decode.Packet, c2s bool, now int64) {
+	fl := p.TCPFlags & (decode.TCPFlagSYN | decode.TCPFlagACK | decode.TCPFlagFIN | decode.TCPFlagRST)
+	switch {
+	case fl == decode.TCPFlagSYN:
+		if c2s {
+			// A SYN from the client after a SYN+ACK from the same side
+			// means the roles were reversed (spec A.9.2 rule 2).
+			if f.synAckC2S {
+				f.swapRequested = true
+			}
+			f.synC2S = true
+			if f.synUs == 0 {
+				f.synUs = now
+			}
+		} else {
+			f.synS2C = true
+		}
+	case fl == decode.TCPFlagSYN|decode.TCPFlagACK:
+		if c2s {
+			f.synAckC2S = true
+		}
+		if f.synAckUs == 0 {
+			f.synAckUs = now
+		}
+	case fl == decode.TCPFlagACK && f.ackUs == 0 && f.synAckUs != 0 && c2s:
+		f.ackUs = now
+	}
+	if len(p.Payload) > 0 {
+		if c2s && f.firstCliPayloadUs == 0 {
+			f.firstCliPayloadUs = now
+		} else if !c2s && f.firstSrvPayloadUs == 0 && f.firstCliPayloadUs != 0 {
+			f.firstSrvPayloadUs = now
+		}
+	}
+}
+
+// newFlow creates a flow whose client is the packet sender, applying the
+// first-packet swap rule (spec A.9.2, CUR-2024 rule 1 and NTP rule 3).
+func (ifc *Interface) newFlow(k flowKey, p *decode.Packet, now int64) *Flow {
+	f := &Flow{key: k, KeyHash: flowKeyHash(k), VLAN: p.VLAN, L4Proto: p.L4Proto, FirstSeenUs: now, LastSeenUs: now}
+	f.CliIP, f.SrvIP = p.Src.Unmap(), p.Dst.Unmap()
+	if k.proto == 6 || k.proto == 17 || k.proto == 132 {
+		f.CliPort, f.SrvPort = p.SrcPort, p.DstPort
+	}
+	f.dstBroadcastMAC = p.DstMAC == [6]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
+	f.Serial = uint32(ifc.cfg.ID)<<24 | ifc.serial&0xffffff
+	ifc.serial++
+	cli := ifc.getOrCreateHost(HostKey{f.CliIP, p.VLAN}, p.SrcMAC, now)
+	srv := ifc.getOrCreateHost(HostKey{f.SrvIP, p.VLAN}, p.DstMAC, now)
+	if cli == nil || srv == nil {
+		return nil
+	}
+	f.Cli, f.Srv = cli, srv
+	ifc.attachFlow(f, cli, srv, true)
+	ifc.flowContacts(f)
+	if p.L4Proto == 6 {
+		pureSYN := p.TCPFlags&(decode.TCPFlagSYN|decode.TCPFlagACK) == decode.TCPFlagSYN
+		if !pureSYN && f.CliPort != 0 && f.SrvPort != 0 && f.CliPort < f.SrvPort &&
+			!(cli.Unicast() && !f.CliIP.IsUnspecified() && !(srv.Unicast() && !f.SrvIP.IsUnspecified())) {
+			f.swapRequested = true
+		}
+	}
+	if p.L4Proto == 17 && (p.SrcPort == 123 || p.DstPort == 123) && len(p.Payload) > 0 && p.Payload[0]&7 == 2 {
+		f.swapRequested = true
+	}
+	return f
+}
+
+// attachFlow updates the flow counters of the two hosts (add=true on
+// creation, false on removal).
+func (ifc *Interface) attachFlow(f *Flow, cli, srv *Host, add bool) {
+	for i, h := range []*Host{cli, srv} {
+		hs := &ifc.hosts[h.Key.shard()]
+		hs.mu.Lock()
+		if add {
+			if i == 0 {
+				h.ActiveFlowsAsCli++
+				h.FlowsAsCli++
+			} else {
+				h.ActiveFlowsAsSrv++
+				h.FlowsAsSrv++
+			}
+		} else if i == 0 {
+			h.ActiveFlowsAsCli--
+		} else {
+			h.ActiveFlowsAsSrv--
+		}
+		hs.mu.Unlock()
+	}
+}
+
+// swapFlowHosts moves the flow counters after a client/server swap. The
+// flow's shard lock is held by the caller; host shards are separate locks,
+// but the writer may nest them because readers never hold a host lock while
+// waiting for a flow lock.
+func (ifc *Interface) swapFlowHosts(f *Flow) {
+	newCli, newSrv := f.Cli, f.Srv
+	for _, x := range []struct {
+		h   *Host
+		cli bool
+	}{{newCli, true}, {newSrv, false}} {
+		hs := &ifc.hosts[x.h.Key.shard()]
+		hs.mu.Lock()
+		if x.cli {
+			x.h.ActiveFlowsAsCli++
+			x.h.FlowsAsCli++
+			x.h.ActiveFlowsAsSrv--
+			x.h.FlowsAsSrv--
+		} else {
+			x.h.ActiveFlowsAsSrv++
+			x.h.FlowsAsSrv++
+			x.h.ActiveFlowsAsCli--
+			x.h.FlowsAsCli--
+		}
+		hs.mu.Unlock()
+	}
+}
+
+func (ifc *Interface) getOrCreateHost(k HostKey, mac [6]byte, now int64) *Host {
+	hs := &ifc.hosts[k.shard()]
+	hs.mu.RLock()
+	h := hs.m[k]
+	hs.mu.RUnlock()
+	if h != nil {
+		return h
+	}
+	if int(ifc.numHosts.Load()) >= ifc.cfg.MaxHosts {
+		ifc.statsMu.Lock()
+		ifc.counters.HostDrops++
+		ifc.statsMu.Unlock()
+		return nil
+	}
+	h = newHost(k, now/1e6, ifc.cfg.LocalNets)
+	h.MAC = mac
+	if mac == [6]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff} {
+		h.Broadcast = true
+		h.Local = true
+	}
+	if n, ok := ifc.cfg.Names.Lookup(k.IP); ok {
+		h.Names.Resolved = n
+	}
+	hs.mu.Lock()
+	hs.m[k] = h
+	hs.mu.Unlock()
+	ifc.numHosts.Add(1)
+	return h
+}
+
+func (ifc *Interface) hostPacket(sender, receiver *Host, p *decode.Packet, seqEvent uint8) {
+	n := p.Len
+	var flags uint8
+	if p.L4Proto == 6 {
+		flags = p.TCPFlags & 0x3f
+	}
+	for _, x := range []struct {
+		h    *Host
+		sent bool
+	}{{sender, true}, {receiver, false}} {
+		hs := &ifc.hosts[x.h.Key.shard()]
+		hs.mu.Lock()
+		ps, seq := &x.h.PktRcvd, &x.h.TCPRcvd
+		if x.sent {
+			ps, seq = &x.h.PktSent, &x.h.TCPSent
+			if p.HasEthernet {
+				x.h.MAC = p.SrcMAC
+			}
+		}
+		ps.Size.add(n)
+		if p.L4Proto == 6 {
+			switch flags {
+			case decode.TCPFlagSYN:
+				ps.TCPFlags.SYN++
+			case decode.TCPFlagSYN | decode.TCPFlagACK:
+				ps.TCPFlags.SYNACK++
+			case decode.TCPFlagFIN | decode.TCPFlagACK:
+				ps.TCPFlags.FINACK++
+			}
+			if flags&decode.TCPFlagRST != 0 {
+				ps.TCPFlags.RST++
+			}
+			switch seqEvent {
+			case seqRetransmission:
+				seq.Retransmissions++
+			case seqOutOfOrder:
+				seq.OutOfOrder++
+			case seqLost:
+				seq.Lost++
+			case seqKeepAlive:
+				seq.KeepAlive++
+			}
+		}
+		hs.mu.Unlock()
+	}
+}
+
+// onDetection runs once when the classifier completes (flow shard locked).
+func (ifc *Interface) onDetection(f *Flow) {
+	ifc.detectionContacts(f)
+	// Spec A.9.2 rule 4: SSH/TLS seen without handshake from the wrong side.
+	m := f.DPI.Result.Master
+	if (m == dpi.ProtoTLS || m == dpi.ProtoSSH || f.DPI.Result.App == dpi.ProtoTLS || f.DPI.Result.App == dpi.ProtoSSH) && !ifc.done.Load() {
+		if (!f.synC2S && f.synS2C) || (!f.synC2S && !f.synS2C && f.CliPort < f.SrvPort) {
+			f.swapRequested = true
+		}
+	}
+}
+
+// LearnName implements dpi.Learner: DNS answers feed the address cache and
+// the matching host; mDNS and other names go to the host that sent them.
+func (ifc *Interface) LearnName(addr netip.Addr, name string, src dpi.NameSource) {
+	if name == "" {
+		return
+	}
+	addr = addr.Unmap()
+	if src == dpi.NameResolved {
+		ifc.cfg.Names.Learn(addr, lowerASCII(name))
+	}
+	k := HostKey{addr, ifc.curVLAN}
+	hs := &ifc.hosts[k.shard()]
+	hs.mu.Lock()
+	if h := hs.m[k]; h != nil && src != dpi.NameResolved {
+		h.setName(src, name)
+	}
+	hs.mu.Unlock()
+}

@@ -1,0 +1,485 @@
+package probe
+
+import (
+	"net/netip"
+
+	"github.com/ntopng-go/ntopng/probe/dpi"
+)
+
+// HostSummary is a copy of what host lists show, taken under the shard lock.
+type HostSummary struct {
+	Key                       HostKey
+	Name                      string // C name (spec A.4.2)
+	FirstSeen, LastSeen       int64
+	Local, Multicast          bool
+	Broadcast, BroadcastDom   bool
+	DHCP, Blacklisted         bool
+	ThptBps, ThptPps          float32
+	BytesSent, BytesRcvd      uint64
+	PktsSent, PktsRcvd        uint64
+	ActiveAsCli, ActiveAsSrv  uint32
+	NumAlerts                 uint32
+	OS                        int
+	Country                   string
+	MAC                       [6]byte
+	NetworkID                 int
+}
+
+// HostFilter selects hosts; zero values mean "no filter".
+type HostFilter struct {
+	Mode        string // all, local, remote, broadcast_domain, blacklisted, ...
+	Version     int    // 4 or 6
+	Protocol    int    // nDPI stats protocol id, -1 for none
+	TrafficType string // one_way, bidirectional
+	VLAN        int    // -1 for none
+	Network     int    // -1 for none
+	MAC         string
+	Country     string
+	OS          int // -1 for none
+	ASN         int // -1 for none
+	Pool        int // -1 for none
+}
+
+// NoHostFilter matches every host.
+func NoHostFilter() HostFilter {
+	return HostFilter{Protocol: -1, VLAN: -1, Network: -1, OS: -1, ASN: -1, Pool: -1}
+}
+
+func (flt *HostFilter) match(h *Host) bool {
+	switch flt.Mode {
+	case "local":
+		if !h.Local || !h.Unicast() {
+			return false
+		}
+	case "remote":
+		if h.Local {
+			return false
+		}
+	case "broadcast_domain", "blacklisted":
+		return false // neither broadcast domains nor blacklists are loaded yet
+	}
+	ip := h.Key.IP
+	if flt.Version == 4 && !ip.Is4() || flt.Version == 6 && ip.Is4() {
+		return false
+	}
+	if flt.Protocol >= 0 {
+		if _, ok := h.NDPI[dpi.ProtoID(flt.Protocol)]; !ok {
+			return false
+		}
+	}
+	switch flt.TrafficType {
+	case "one_way":
+		if h.Traffic.BytesSent != 0 && h.Traffic.BytesRcvd != 0 {
+			return false
+		}
+	case "bidirectional":
+		if h.Traffic.BytesSent == 0 || h.Traffic.BytesRcvd == 0 {
+			return false
+		}
+	}
+	if flt.VLAN >= 0 && int(h.Key.VLAN) != flt.VLAN {
+		return false
+	}
+	if flt.Network >= 0 && h.NetworkID != flt.Network {
+		return false
+	}
+	if flt.MAC != "" && !equalFoldASCII(FormatMAC(h.MAC), flt.MAC) {
+		return false
+	}
+	if flt.Country != "" || flt.OS > 0 || flt.ASN > 0 || flt.Pool > 0 {
+		// No geolocation, OS detection or pools yet: only the defaults
+		// ("" / 0) exist, so a non-default filter matches nothing.
+		return false
+	}
+	return true
+}
+
+func equalFoldASCII(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'a' <= x && x <= 'z' {
+			x -= 32
+		}
+		if 'a' <= y && y <= 'z' {
+			y -= 32
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+// FormatMAC prints a MAC as ntopng does: upper-case, colon separated.
+func FormatMAC(m [6]byte) string {
+	const hex = "0123456789ABCDEF"
+	b := make([]byte, 17)
+	for i := 0; i < 6; i++ {
+		b[i*3] = hex[m[i]>>4]
+		b[i*3+1] = hex[m[i]&15]
+		if i < 5 {
+			b[i*3+2] = ':'
+		}
+	}
+	return string(b)
+}
+
+func (ifc *Interface) summarize(h *Host) HostSummary {
+	return HostSummary{
+		Key: h.Key, Name: h.Name(ifc.cfg.Names), FirstSeen: h.FirstSeen, LastSeen: h.LastSeen,
+		Local: h.Local, Multicast: h.Multicast, Broadcast: h.Broadcast,
+		ThptBps: h.ThroughputBps, ThptPps: h.ThroughputPps,
+		BytesSent: h.Traffic.BytesSent, BytesRcvd: h.Traffic.BytesRcvd,
+		PktsSent: h.Traffic.PacketsSent, PktsRcvd: h.Traffic.PacketsRcvd,
+		ActiveAsCli: h.ActiveFlowsAsCli, ActiveAsSrv: h.ActiveFlowsAsSrv,
+		MAC: h.MAC, NetworkID: h.NetworkID,
+	}
+}
+
+// Hosts returns summaries of every host matching the filter, in no order.
+func (ifc *Interface) Hosts(flt HostFilter) []HostSummary {
+	out := make([]HostSummary, 0, ifc.NumHostsTotal())
+	for i := range ifc.hosts {
+		hs := &ifc.hosts[i]
+		hs.mu.RLock()
+		for _, h := range hs.m {
+			if flt.match(h) {
+				out = append(out, ifc.summarize(h))
+			}
+		}
+		hs.mu.RUnlock()
+	}
+	return out
+}
+
+// HostSummaryOf returns the summary of one host.
+func (ifc *Interface) HostSummaryOf(k HostKey) (HostSummary, bool) {
+	k.IP = k.IP.Unmap()
+	hs := &ifc.hosts[k.shard()]
+	hs.mu.RLock()
+	defer hs.mu.RUnlock()
+	h := hs.m[k]
+	if h == nil {
+		return HostSummary{}, false
+	}
+	return ifc.summarize(h), true
+}
+
+// HostDetail is a deep copy of a host with its estimators evaluated.
+type HostDetail struct {
+	Host
+	Name                    string
+	ContactedHostsAsClient  uint64
+	HostContactsAsServer    uint64
+	ContactedServices       uint64
+	ContactedPortsAsClient  uint64
+	ContactedPortsAsServer  uint64
+	DNSServers, SMTPServers uint64
+	NTPServers, DomainNames uint64
+}
+
+// HostDetail returns a deep copy of one host.
+func (ifc *Interface) HostDetail(k HostKey) (*HostDetail, bool) {
+	k.IP = k.IP.Unmap()
+	hs := &ifc.hosts[k.shard()]
+	hs.mu.RLock()
+	defer hs.mu.RUnlock()
+	h := hs.m[k]
+	if h == nil {
+		return nil, false
+	}
+	d := &HostDetail{Host: *h, Name: h.Name(ifc.cfg.Names)}
+	d.NDPI = make(map[dpi.ProtoID]*ActivityCounter, len(h.NDPI))
+	for id, c := range h.NDPI {
+		cc := *c
+		d.NDPI[id] = &cc
+	}
+	d.Categories = make(map[dpi.CategoryID]*ActivityCounter, len(h.Categories))
+	for id, c := range h.Categories {
+		cc := *c
+		d.Categories[id] = &cc
+	}
+	d.DSCP = make(map[string]*TrafficCounter, len(h.DSCP))
+	for id, c := range h.DSCP {
+		cc := *c
+		d.DSCP[id] = &cc
+	}
+	d.ContactedHostsAsClient = h.contactedHosts.count()
+	d.HostContactsAsServer = h.contactsAsServer.count()
+	d.ContactedServices = h.contactedServices.count()
+	d.ContactedPortsAsClient = h.contactedPorts.count()
+	d.ContactedPortsAsServer = h.contactedByPorts.count()
+	d.DNSServers = h.dnsServers.count()
+	d.SMTPServers = h.smtpServers.count()
+	d.NTPServers = h.ntpServers.count()
+	d.DomainNames = h.domainNames.count()
+	// The copy must not share estimator registers with the live host.
+	d.contactedHosts, d.contactsAsServer, d.contactedServices = hll{}, hll{}, hll{}
+	d.contactedPorts, d.contactedByPorts, d.contactsCli, d.contactsSrv = hll{}, hll{}, hll{}, hll{}
+	d.dnsServers, d.smtpServers, d.ntpServers, d.domainNames = hll{}, hll{}, hll{}, hll{}
+	return d, true
+}
+
+// FindHostByName looks for a host of the VLAN whose name equals name
+// (spec conventions 3.5).
+func (ifc *Interface) FindHostByName(name string, vlan uint16) (HostKey, bool) {
+	for i := range ifc.hosts {
+		hs := &ifc.hosts[i]
+		hs.mu.RLock()
+		for k, h := range hs.m {
+			if k.VLAN == vlan && h.Name(ifc.cfg.Names) == name {
+				hs.mu.RUnlock()
+				return k, true
+			}
+		}
+		hs.mu.RUnlock()
+	}
+	return HostKey{}, false
+}
+
+// HasHost reports whether the host is in memory.
+func (ifc *Interface) HasHost(k HostKey) bool {
+	k.IP = k.IP.Unmap()
+	hs := &ifc.hosts[k.shard()]
+	hs.mu.RLock()
+	defer hs.mu.RUnlock()
+	return hs.m[k] != nil
+}
+
+// FlowSummary is a copy of what flow lists show.
+type FlowSummary struct {
+	KeyHash, Serial     uint32
+	FirstSeen, LastSeen int64
+	VLAN                uint16
+	L4Proto             uint8
+	CliIP, SrvIP        netip.Addr
+	CliPort, SrvPort    uint16
+	Cli, Srv            HostKey
+	Result              dpi.Result
+	ServerName          string
+	C2S, S2C            DirCounters
+	ThptBps, ThptPps    float32
+	// TCP latencies in milliseconds (0 when unknown).
+	NwLatencyCli, NwLatencySrv, ApplLatency float64
+	Score                                   int
+}
+
+// Bytes is the flow total.
+func (s *FlowSummary) Bytes() uint64 { return s.C2S.Bytes + s.S2C.Bytes }
+
+// FlowFilter selects flows; zero values mean "no filter".
+type FlowFilter struct {
+	Host        *HostKey
+	VLAN        int // -1 none
+	L4Proto     int // 0 none
+	App         int // -1 none; matches master or app
+	AppMaster   int // with AppPair: master.app
+	AppPair     bool
+	Category    int // -1 none
+	Port        int // 0 none
+	Version     int
+	Network     int // -1 none
+	HostsType   string
+	TrafficType string
+}
+
+// NoFlowFilter matches every flow.
+func NoFlowFilter() FlowFilter { return FlowFilter{VLAN: -1, App: -1, Category: -1, Network: -1} }
+
+func (ifc *Interface) flowMatch(flt *FlowFilter, f *Flow) bool {
+	if flt.Host != nil {
+		if (f.Cli.Key != *flt.Host) && (f.Srv.Key != *flt.Host) {
+			return false
+		}
+	}
+	if flt.VLAN >= 0 && int(f.VLAN) != flt.VLAN {
+		return false
+	}
+	if flt.L4Proto > 0 && int(f.L4Proto) != flt.L4Proto {
+		return false
+	}
+	r := f.DPI.Result
+	if flt.AppPair {
+		if int(r.Master) != flt.AppMaster || int(r.App) != flt.App {
+			return false
+		}
+	} else if flt.App == 0 {
+		if r.Master != 0 || r.App != 0 {
+			return false
+		}
+	} else if flt.App > 0 && int(r.Master) != flt.App && int(r.App) != flt.App {
+		return false
+	}
+	if flt.Category >= 0 && int(ifc.cfg.Registry.CategoryOf(r)) != flt.Category {
+		return false
+	}
+	if flt.Port > 0 && int(f.CliPort) != flt.Port && int(f.SrvPort) != flt.Port {
+		return false
+	}
+	if flt.Version == 4 && !f.CliIP.Is4() || flt.Version == 6 && f.CliIP.Is4() {
+		return false
+	}
+	if flt.Network >= 0 {
+		ln := ifc.cfg.LocalNets
+		if ln.Find(f.CliIP) != flt.Network && ln.Find(f.SrvIP) != flt.Network {
+			return false
+		}
+	}
+	// Host locality comes from the host objects, read under their locks by
+	// the caller's snapshot; the creation-time flags never change, so the
+	// local network table gives the same answer without locking.
+	cliLocal, srvLocal := ifc.isLocalAddr(f.CliIP), ifc.isLocalAddr(f.SrvIP)
+	switch flt.HostsType {
+	case "local_only":
+		if !cliLocal || !srvLocal {
+			return false
+		}
+	case "remote_only":
+		if cliLocal || srvLocal {
+			return false
+		}
+	case "local_origin_remote_target":
+		if !cliLocal || srvLocal {
+			return false
+		}
+	case "remote_origin_local_target":
+		if cliLocal || !srvLocal {
+			return false
+		}
+	}
+	switch flt.TrafficType {
+	case "unicast":
+		if !isUnicastAddr(f.SrvIP) {
+			return false
+		}
+	case "broadcast_multicast":
+		if isUnicastAddr(f.SrvIP) {
+			return false
+		}
+	case "one_way":
+		if f.C2S.Packets != 0 && f.S2C.Packets != 0 {
+			return false
+		}
+	case "one_way_unicast":
+		if (f.C2S.Packets != 0 && f.S2C.Packets != 0) || !isUnicastAddr(f.SrvIP) {
+			return false
+		}
+	case "one_way_broadcast_multicast":
+		if (f.C2S.Packets != 0 && f.S2C.Packets != 0) || isUnicastAddr(f.SrvIP) {
+			return false
+		}
+	}
+	return true
+}
+
+func (ifc *Interface) isLocalAddr(a netip.Addr) bool {
+	return ifc.cfg.LocalNets.Find(a) >= 0 || a.IsMulticast() || a == broadcastV4
+}
+
+func isUnicastAddr(a netip.Addr) bool {
+	return !a.IsMulticast() && a != broadcastV4 && !a.IsUnspecified()
+}
+
+func latencyMs(a, b int64) float64 {
+	if a == 0 || b == 0 || b < a {
+		return 0
+	}
+	return float64(b-a) / 1000
+}
+
+// Flows returns summaries of every flow matching the filter, in no order.
+func (ifc *Interface) Flows(flt FlowFilter) []FlowSummary {
+	out := make([]FlowSummary, 0, ifc.NumFlows())
+	for i := range ifc.flows {
+		sh := &ifc.flows[i]
+		sh.mu.RLock()
+		for _, f := range sh.m {
+			if !ifc.flowMatch(&flt, f) {
+				continue
+			}
+			out = append(out, FlowSummary{
+				KeyHash: f.KeyHash, Serial: f.Serial, FirstSeen: f.FirstSeen(), LastSeen: f.LastSeen(),
+				VLAN: f.VLAN, L4Proto: f.L4Proto, CliIP: f.CliIP, SrvIP: f.SrvIP,
+				CliPort: f.CliPort, SrvPort: f.SrvPort, Cli: f.Cli.Key, Srv: f.Srv.Key,
+				Result: f.DPI.Result, ServerName: f.DPI.ServerName, C2S: f.C2S, S2C: f.S2C,
+				ThptBps: f.ThptBps, ThptPps: f.ThptPps,
+				NwLatencySrv: latencyMs(f.synUs, f.synAckUs), NwLatencyCli: latencyMs(f.synAckUs, f.ackUs),
+				ApplLatency: latencyMs(f.firstCliPayloadUs, f.firstSrvPayloadUs),
+			})
+		}
+		sh.mu.RUnlock()
+	}
+	return out
+}
+
+// Counters returns a deep copy of the interface counters.
+func (ifc *Interface) Counters() Counters {
+	ifc.statsMu.RLock()
+	defer ifc.statsMu.RUnlock()
+	c := ifc.counters
+	c.L4 = make(map[uint8]*TrafficCounter, len(ifc.counters.L4))
+	for k, v := range ifc.counters.L4 {
+		vv := *v
+		c.L4[k] = &vv
+	}
+	c.NDPI = make(map[dpi.ProtoID]*ActivityCounter, len(ifc.counters.NDPI))
+	for k, v := range ifc.counters.NDPI {
+		vv := *v
+		c.NDPI[k] = &vv
+	}
+	c.Categories = make(map[dpi.CategoryID]*ActivityCounter, len(ifc.counters.Categories))
+	for k, v := range ifc.counters.Categories {
+		vv := *v
+		c.Categories[k] = &vv
+	}
+	return c
+}
+
+// HostCounts returns the number of unicast hosts and unicast local hosts.
+func (ifc *Interface) HostCounts() (hosts, local int) {
+	for i := range ifc.hosts {
+		hs := &ifc.hosts[i]
+		hs.mu.RLock()
+		for _, h := range hs.m {
+			if h.Unicast() {
+				hosts++
+				if h.Local {
+					local++
+				}
+			}
+		}
+		hs.mu.RUnlock()
+	}
+	return
+}
+
+// FlowL4Counts counts flows per L4 protocol number.
+func (ifc *Interface) FlowL4Counts() map[uint8]int {
+	out := map[uint8]int{}
+	for i := range ifc.flows {
+		sh := &ifc.flows[i]
+		sh.mu.RLock()
+		for _, f := range sh.m {
+			out[f.L4Proto]++
+		}
+		sh.mu.RUnlock()
+	}
+	return out
+}
+
+// FlowL7Counts counts flows per protocol (spec D.3 rule).
+func (ifc *Interface) FlowL7Counts() map[dpi.ProtoID]int {
+	out := map[dpi.ProtoID]int{}
+	for i := range ifc.flows {
+		sh := &ifc.flows[i]
+		sh.mu.RLock()
+		for _, f := range sh.m {
+			out[dpi.CounterProto(f.DPI.Result)]++
+		}
+		sh.mu.RUnlock()
+	}
+	return out
+}

@@ -1,0 +1,174 @@
+package rest
+
+import (
+	"strconv"
+	"strings"
+)
+
+// validator checks one parameter value (already purified). It reports
+// whether the value is acceptable; rejected values are dropped, as ntopng's
+// lint step does (rest-conventions.md §3.2).
+type validator func(v string) bool
+
+func isInteger(v string) bool {
+	if v == "" {
+		return false
+	}
+	_, err := strconv.ParseInt(v, 0, 64)
+	if err == nil {
+		return true
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	return err == nil && f == float64(int64(f))
+}
+
+func oneOf(vals ...string) validator {
+	return func(v string) bool {
+		for _, x := range vals {
+			if v == x {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+func noQuote(v string) bool      { return !strings.ContainsRune(v, '\'') }
+func noSpaceQuote(v string) bool { return !strings.ContainsAny(v, " '") }
+func anything(string) bool       { return true }
+func emptyOrInt(v string) bool   { return v == "" || isInteger(v) }
+func intOrAll(v string) bool     { return v == "all" || isInteger(v) }
+func boolish(v string) bool      { return oneOf("", "true", "false", "0", "1")(v) }
+func commaInts(v string) bool    { return commaList(v, isInteger) }
+func commaList(v string, f validator) bool {
+	for _, p := range strings.Split(v, ",") {
+		if !f(p) {
+			return false
+		}
+	}
+	return true
+}
+
+func isMAC(v string) bool {
+	if len(v) != 17 {
+		return false
+	}
+	for i := 0; i < 17; i++ {
+		c := v[i]
+		if i%3 == 2 {
+			if c != ':' {
+				return false
+			}
+		} else if !strings.ContainsRune("0123456789abcdefABCDEF", rune(c)) {
+			return false
+		}
+	}
+	return true
+}
+
+func fieldAlias(v string) bool {
+	return commaList(v, func(p string) bool { return p != "" && noSpaceQuote(p) })
+}
+
+// validators is the table of known parameter names. A name missing here is
+// refused with INVALID_ARGUMENTS naming it. Later endpoints add their names.
+var validators = map[string]validator{
+	"ifid": isInteger, "iffilter": intOrAll,
+	"host": noQuote, "vlan": emptyOrInt,
+	"currentPage": isInteger, "perPage": isInteger, "epoch_begin": isInteger, "epoch_end": isInteger,
+	"maxhits_clause": isInteger, "os": isInteger, "asn": isInteger, "pool": isInteger,
+	"protocol": isInteger, "dscp": isInteger, "limit": isInteger,
+	"sortColumn": noSpaceQuote, "sortOrder": oneOf("asc", "desc"),
+	"all": boolish, "breed": boolish, "ndpi_category": boolish, "verbose": boolish, "download": boolish,
+	"approx_search": boolish, "host_stats": boolish, "host_stats_flows": boolish, "top_hidden": boolish,
+	"mode": oneOf("all", "local", "local_no_tx", "local_no_tcp_tx", "remote", "remote_no_tx", "remote_no_tcp_tx",
+		"broadcast_domain", "filtered", "blacklisted", "dhcp", "restore", "client_duration", "server_duration",
+		"client_frequency", "server_frequency", "broadcast_multicast"),
+	"ndpistats_mode": oneOf("sinceStartup", "count", "host"),
+	"direction":      oneOf("sent", "recv"),
+	"field_alias":    fieldAlias,
+	"custom_name":    anything,
+	"application":    noSpaceQuote, // resolved against the protocol registry by the script
+	"category":       noQuote,
+	"l4proto":        func(v string) bool { return commaList(v, func(p string) bool { return p != "" && noSpaceQuote(p) }) },
+	"version":        oneOf("4", "6"),
+	"network":        commaInts,
+	"network_cidr":   func(v string) bool { return v == "" || noSpaceQuote(v) },
+	"country":        func(v string) bool { return commaList(v, func(p string) bool { return len(p) == 2 }) },
+	"mac":            func(v string) bool { return v == "" || commaList(v, isMAC) },
+	"traffic_type": oneOf("unicast", "broadcast_multicast", "one_way", "bidirectional", "one_way_unicast",
+		"one_way_broadcast_multicast"),
+	"bpf_filter":    func(v string) bool { return v == "" || noQuote(v) },
+	"select_clause": noQuote, "select_keys_clause": noQuote, "select_values_clause": noQuote,
+	"begin_time_clause": noQuote, "end_time_clause": noQuote, "where_clause": anything, "topk_clause": noSpaceQuote,
+	"port": isInteger, "flowhosts_type": oneOf("local_only", "remote_only", "local_origin_remote_target", "remote_origin_local_target"),
+	"alert_type": noSpaceQuote, "tcp_flow_state": oneOf("established", "connecting", "closed", "reset"),
+	"talking_with": noQuote, "client": noQuote, "server": noQuote, "host_pool_id": isInteger,
+	"icmp_type": noQuote, "deviceIP": noQuote, "inIfIdx": isInteger, "outIfIdx": isInteger,
+	"flow_info": noQuote, "username": noQuote, "pid_name": noQuote, "container": noQuote, "pod": noQuote,
+	"wlan_ssid": noQuote, "alert_type_severity": noQuote,
+	"action": oneOf("enable", "disable"),
+}
+
+// purify replaces the characters ntopng's lint step neutralises: < > " and
+// control bytes become _, and doubled .. // \\ become __.
+func purify(v string) string {
+	clean := true
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c == '<' || c == '>' || c == '"' || c < 0x20 || c == 0x7f {
+			clean = false
+			break
+		}
+	}
+	if clean && !strings.Contains(v, "..") && !strings.Contains(v, "//") && !strings.Contains(v, `\\`) {
+		return v
+	}
+	b := []byte(v)
+	for i, c := range b {
+		if c == '<' || c == '>' || c == '"' || c < 0x20 || c == 0x7f {
+			b[i] = '_'
+		}
+	}
+	s := string(b)
+	for _, d := range []string{"..", "//", `\\`} {
+		s = strings.ReplaceAll(s, d, "__")
+	}
+	return s
+}
+
+// paramError names a parameter the server refuses.
+type paramError struct{ name string }
+
+func (e *paramError) Error() string { return "unknown parameter \"" + e.name + "\"" }
+
+// lint validates a parameter set in place: dropped names are those whose
+// values failed validation; an unknown name is an error.
+func lint(params map[string]string, allowEmpty bool) error {
+	for name, v := range params {
+		if strings.HasPrefix(name, "csrf") || strings.HasPrefix(name, "switch_interface") {
+			delete(params, name)
+			continue
+		}
+		if strings.HasPrefix(name, "p_") {
+			if strings.ContainsRune(v, '\'') {
+				delete(params, name)
+			}
+			continue
+		}
+		val, ok := validators[name]
+		if !ok {
+			return &paramError{name}
+		}
+		if v == "" && allowEmpty {
+			continue
+		}
+		pv := purify(v)
+		if !val(pv) {
+			delete(params, name)
+			continue
+		}
+		params[name] = pv
+	}
+	return nil
+}

@@ -1,0 +1,23 @@
+-- rest_utils: return codes and the answer helper of REST endpoints.
+-- The code table itself lives in Go (one source of truth); this module
+-- exposes it the way ntopng scripts use it:
+--   rest_utils.answer(rest_utils.consts.success.ok, rsp)
+--   rest_utils.answer(rest_utils.consts.err.invalid_interface)
+local rest_utils = { consts = { success = {}, err = {} } }
+
+for _, c in ipairs(ntop.getRestCodes()) do
+   local entry = { http_code = c.http_code, rc = c.rc, str = c.str }
+   if c.rc == 0 then
+      rest_utils.consts.success[c.key] = entry
+   else
+      rest_utils.consts.err[c.key] = entry
+   end
+end
+
+-- answer sends the envelope {rc, rc_str, rc_str_hr, rsp} with the code's
+-- HTTP status. A nil payload becomes an empty table, serialized as [].
+function rest_utils.answer(ret_const, payload)
+   ntop.sendRestAnswer(ret_const.str, payload or {})
+end
+
+return rest_utils
