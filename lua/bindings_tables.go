@@ -468,6 +468,33 @@ func (b *binder) hostDetailTable(L *glua.LState, ifc *probe.Interface, d *probe.
 		setU(sc, "domain_names", d.DomainNames)
 		t.RawSetString("server_contacts", sc)
 		t.RawSetString("contacted_hosts_behaviour", behaviourTable(L, 0))
+		dns := L.NewTable()
+		dns.RawSetString("sent", dnsTable(L, d.DNSSent))
+		dns.RawSetString("rcvd", dnsTable(L, d.DNSRcvd))
+		t.RawSetString("dns", dns)
+		http := L.NewTable()
+		http.RawSetString("sender", httpTable(L, d.HTTPSender))
+		http.RawSetString("receiver", httpTable(L, d.HTTPReceiver))
+		http.RawSetString("virtual_hosts", L.NewTable())
+		t.RawSetString("http", http)
+		icmp := L.NewTable()
+		for k, c := range d.ICMPTypes {
+			e := L.NewTable()
+			setU(e, "sent", c.Sent)
+			setU(e, "rcvd", c.Rcvd)
+			if c.LastSentPeer.IsValid() {
+				setStr(e, "last_host_sent_peer", c.LastSentPeer.String())
+			}
+			if c.LastRcvdPeer.IsValid() {
+				setStr(e, "last_host_rcvd_peer", c.LastRcvdPeer.String())
+			}
+			icmp.RawSetString(strconv.Itoa(int(k>>8))+","+strconv.Itoa(int(k&0xff)), e)
+		}
+		if ip.Is4() {
+			t.RawSetString("ICMPv4", icmp)
+		} else {
+			t.RawSetString("ICMPv6", icmp)
+		}
 	}
 
 	ndpi := L.NewTable()
@@ -499,6 +526,57 @@ func (b *binder) hostDetailTable(L *glua.LState, ifc *probe.Interface, d *probe.
 		dscp.RawSetString(class, e)
 	}
 	t.RawSetString("dscp", dscp)
+	return t
+}
+
+func dnsTable(L *glua.LState, c probe.DNSCounters) *glua.LTable {
+	t := L.NewTable()
+	setU(t, "num_queries", c.Queries)
+	setU(t, "num_replies_ok", c.RepliesOK)
+	setU(t, "num_replies_error", c.RepliesError)
+	q := L.NewTable()
+	for _, x := range []struct {
+		k string
+		v uint64
+	}{{"num_a", c.A}, {"num_ns", c.NS}, {"num_cname", c.CNAME}, {"num_soa", c.SOA}, {"num_ptr", c.PTR},
+		{"num_mx", c.MX}, {"num_txt", c.TXT}, {"num_aaaa", c.AAAA}, {"num_any", c.ANY}, {"num_other", c.OtherQ}} {
+		setU(q, x.k, x.v)
+	}
+	t.RawSetString("queries", q)
+	return t
+}
+
+// httpTable is one role of the http member; rates need per-interval
+// history and are 0 as in the pcap references.
+func httpTable(L *glua.LState, c probe.HTTPCounters) *glua.LTable {
+	t := L.NewTable()
+	q := L.NewTable()
+	setU(q, "total", c.Queries())
+	setU(q, "num_get", c.Get)
+	setU(q, "num_post", c.Post)
+	setU(q, "num_head", c.Head)
+	setU(q, "num_put", c.Put)
+	setU(q, "num_other", c.OtherQ)
+	t.RawSetString("query", q)
+	r := L.NewTable()
+	setU(r, "total", c.Responses())
+	setU(r, "num_1xx", c.R1xx)
+	setU(r, "num_2xx", c.R2xx)
+	setU(r, "num_3xx", c.R3xx)
+	setU(r, "num_4xx", c.R4xx)
+	setU(r, "num_5xx", c.R5xx)
+	t.RawSetString("response", r)
+	rate := L.NewTable()
+	rq, rr := L.NewTable(), L.NewTable()
+	for _, k := range []string{"get", "post", "head", "put", "other"} {
+		setNum(rq, k, 0)
+	}
+	for _, k := range []string{"1xx", "2xx", "3xx", "4xx", "5xx"} {
+		setNum(rr, k, 0)
+	}
+	rate.RawSetString("query", rq)
+	rate.RawSetString("response", rr)
+	t.RawSetString("rate", rate)
 	return t
 }
 

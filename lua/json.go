@@ -74,9 +74,9 @@ type jsonMember struct {
 	val  glua.LValue // member value (never nil)
 }
 
-// jsonMemberOrder is what object members are sorted by: the first 8 bytes of the
-// key (big-endian, zero padded) and the member's index in jsonEncoder.kvs. It
-// holds no pointers, so sorting it is cheap.
+// jsonMemberOrder is what object members are sorted by: the first 8 bytes
+// of the key (big-endian, zero padded) and the member's index in
+// jsonEncoder.kvs. It holds no pointers, so sorting it is cheap.
 type jsonMemberOrder struct {
 	prefix uint64
 	idx    uint32
@@ -200,7 +200,7 @@ func (e *jsonEncoder) scanHash(t *glua.LTable, arrayN int, sc *jsonTableScan) bo
 			e.kvs = append(e.kvs, jsonMember{key: string(key), val: v})
 		case glua.LNumber:
 			f := float64(key)
-			if f != f || (f != 0 && f > 0 && f < float64(glua.MaxArrayIndex) && math.Floor(f) == f) {
+			if f != f || (f >= 1 && f < float64(glua.MaxArrayIndex) && math.Floor(f) == f) {
 				return false
 			}
 			sc.numberKey(f)
@@ -299,9 +299,9 @@ func (e *jsonEncoder) table(t *glua.LTable, depth int) error {
 				e.buf = append(e.buf, ',')
 			}
 			v := t.RawGetInt(i)
-			if v == glua.LNil && arrayCounted {
+			if v == glua.LNil && (arrayCounted || i >= glua.MaxArrayIndex) {
 				// integer keys can live in the hash part (RawSetH, or keys
-				// beyond glua.MaxArrayIndex)
+				// from glua.MaxArrayIndex on)
 				v = t.RawGetH(glua.LNumber(i))
 			}
 			if err := e.value(v, depth+1); err != nil {

@@ -137,6 +137,10 @@ type Host struct {
 	TotalActivityTime  uint32
 	lastActivityIncr   int64
 	Names              HostNames
+	DNSSent, DNSRcvd   DNSCounters
+	HTTPSender         HTTPCounters
+	HTTPReceiver       HTTPCounters
+	ICMPTypes          map[uint16]*ICMPCounter // key type<<8|code
 	ThroughputBps      float32
 	ThroughputPps      float32
 	TrendBps, TrendPps uint8

@@ -386,31 +386,36 @@ func (ifc *Interface) processIP(p *decode.Packet, now int64) {
 	d.TOS = p.TOS
 	f.LastSeenUs = now
 	var seqEvent uint8
+	var meta dpi.PacketMeta
 	if p.L4Proto == 6 {
 		d.TCPFlags |= p.TCPFlags
 		ifc.tcpHandshake(f, p, c2s, now)
 		seqEvent = tcpSeqAnalysis(d, p)
 	}
-	if !f.DPI.Done {
+	if !f.DPI.Done || len(p.Payload) > 0 {
 		dir := dpi.ServerToClient
 		if c2s {
 			dir = dpi.ClientToServer
 		}
 		dp := dpi.Packet{L4Proto: p.L4Proto, Src: p.Src, Dst: p.Dst, SrcPort: p.SrcPort, DstPort: p.DstPort, Dir: dir, TCPFlags: p.TCPFlags, Payload: p.Payload}
-		ifc.engine.Inspect(&f.DPI, &dp)
-		if f.DPI.Done {
-			ifc.onDetection(f)
+		if !f.DPI.Done {
+			ifc.engine.Inspect(&f.DPI, &dp)
+			if f.DPI.Done {
+				ifc.onDetection(f)
+			}
 		}
+		meta = dpi.Meta(f.DPI.Result, &dp)
 	}
 	cli, srv := f.Cli, f.Srv
 	sh.mu.Unlock()
 
-	// Per-packet host statistics (histograms, TCP flags, sequence problems).
+	// Per-packet host statistics (histograms, TCP flags, sequence problems,
+	// DNS/HTTP/ICMP counters).
 	sender, receiver := cli, srv
 	if !c2s {
 		sender, receiver = srv, cli
 	}
-	ifc.hostPacket(sender, receiver, p, seqEvent)
+	ifc.hostPacket(sender, receiver, p, seqEvent, meta)
 
 	ifc.statsMu.Lock()
 	switch {
@@ -464,9 +469,14 @@ func tcpSeqAnalysis(d *DirCounters, p *decode.Packet) uint8 {
 	case diff == 0:
 		d.nextSeq = next
 	case diff < 0:
-		if plen == 1 && diff == -1 {
-			ev = seqKeepAlive
-		} else if plen > 0 || flags&decode.TCPFlagFIN != 0 {
+		// Segments without payload (duplicate ACKs and FINs) are not
+		// retransmissions; a 0/1-byte segment just below the window is a
+		// keep-alive probe.
+		if plen <= 1 && diff == -1 {
+			if plen == 1 {
+				ev = seqKeepAlive
+			}
+		} else if plen > 0 {
 			ev = seqRetransmission
 			d.Retransmission++
 		}
@@ -628,7 +638,7 @@ func (ifc *Interface) getOrCreateHost(k HostKey, mac [6]byte, now int64) *Host {
 	return h
 }
 
-func (ifc *Interface) hostPacket(sender, receiver *Host, p *decode.Packet, seqEvent uint8) {
+func (ifc *Interface) hostPacket(sender, receiver *Host, p *decode.Packet, seqEvent uint8, meta dpi.PacketMeta) {
 	n := p.Len
 	var flags uint8
 	if p.L4Proto == 6 {
@@ -641,6 +651,11 @@ func (ifc *Interface) hostPacket(sender, receiver *Host, p *decode.Packet, seqEv
 		hs := &ifc.hosts[x.h.Key.shard()]
 		hs.mu.Lock()
 		ps, seq := &x.h.PktRcvd, &x.h.TCPRcvd
+		peer := sender.Key.IP
+		if x.sent {
+			peer = receiver.Key.IP
+		}
+		appPacket(x.h, x.sent, peer, p, meta)
 		if x.sent {
 			ps, seq = &x.h.PktSent, &x.h.TCPSent
 			if p.HasEthernet {

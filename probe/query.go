@@ -8,21 +8,21 @@ import (
 
 // HostSummary is a copy of what host lists show, taken under the shard lock.
 type HostSummary struct {
-	Key                       HostKey
-	Name                      string // C name (spec A.4.2)
-	FirstSeen, LastSeen       int64
-	Local, Multicast          bool
-	Broadcast, BroadcastDom   bool
-	DHCP, Blacklisted         bool
-	ThptBps, ThptPps          float32
-	BytesSent, BytesRcvd      uint64
-	PktsSent, PktsRcvd        uint64
-	ActiveAsCli, ActiveAsSrv  uint32
-	NumAlerts                 uint32
-	OS                        int
-	Country                   string
-	MAC                       [6]byte
-	NetworkID                 int
+	Key                      HostKey
+	Name                     string // C name (spec A.4.2)
+	FirstSeen, LastSeen      int64
+	Local, Multicast         bool
+	Broadcast, BroadcastDom  bool
+	DHCP, Blacklisted        bool
+	ThptBps, ThptPps         float32
+	BytesSent, BytesRcvd     uint64
+	PktsSent, PktsRcvd       uint64
+	ActiveAsCli, ActiveAsSrv uint32
+	NumAlerts                uint32
+	OS                       int
+	Country                  string
+	MAC                      [6]byte
+	NetworkID                int
 }
 
 // HostFilter selects hosts; zero values mean "no filter".
@@ -206,6 +206,13 @@ func (ifc *Interface) HostDetail(k HostKey) (*HostDetail, bool) {
 	for id, c := range h.DSCP {
 		cc := *c
 		d.DSCP[id] = &cc
+	}
+	if h.ICMPTypes != nil {
+		d.ICMPTypes = make(map[uint16]*ICMPCounter, len(h.ICMPTypes))
+		for k, c := range h.ICMPTypes {
+			cc := *c
+			d.ICMPTypes[k] = &cc
+		}
 	}
 	d.ContactedHostsAsClient = h.contactedHosts.count()
 	d.HostContactsAsServer = h.contactsAsServer.count()

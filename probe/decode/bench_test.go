@@ -1,14 +1,13 @@
 package decode_test
 
 import (
-	"errors"
-	"io"
+	"encoding/binary"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
-	"github.com/google/gopacket/pcapgo"
 
 	"github.com/ntopng-go/ntopng/probe/decode"
 )
@@ -20,30 +19,36 @@ type frame struct {
 	ci   gopacket.CaptureInfo
 }
 
-// loadPcap reads a classic pcap file into memory.
+// loadPcap reads a classic little-endian microsecond pcap file into memory
+// (the decode tests do not depend on the capture package).
 func loadPcap(tb testing.TB, path string) (layers.LinkType, []frame) {
 	tb.Helper()
-	f, err := os.Open(path)
+	b, err := os.ReadFile(path)
 	if err != nil {
 		tb.Skipf("reference capture not available: %v", err)
 	}
-	defer f.Close()
-	r, err := pcapgo.NewReader(f)
-	if err != nil {
-		tb.Fatalf("%s: %v", path, err)
+	if len(b) < 24 || binary.LittleEndian.Uint32(b) != 0xa1b2c3d4 {
+		tb.Fatalf("%s: not a little-endian microsecond pcap", path)
 	}
+	link := layers.LinkType(binary.LittleEndian.Uint32(b[20:24]))
 	var frames []frame
-	for {
-		data, ci, err := r.ReadPacketData()
-		if errors.Is(err, io.EOF) {
-			break
+	for off := 24; off+16 <= len(b); {
+		h := b[off : off+16]
+		caplen := int(binary.LittleEndian.Uint32(h[8:]))
+		if off+16+caplen > len(b) {
+			tb.Fatalf("%s: truncated record at %d", path, off)
 		}
-		if err != nil {
-			tb.Fatalf("%s: %v", path, err)
-		}
-		frames = append(frames, frame{data, ci})
+		frames = append(frames, frame{
+			data: b[off+16 : off+16+caplen],
+			ci: gopacket.CaptureInfo{
+				Timestamp:     time.Unix(int64(binary.LittleEndian.Uint32(h[0:])), int64(binary.LittleEndian.Uint32(h[4:]))*1000),
+				CaptureLength: caplen,
+				Length:        int(binary.LittleEndian.Uint32(h[12:])),
+			},
+		})
+		off += 16 + caplen
 	}
-	return r.LinkType(), frames
+	return link, frames
 }
 
 func BenchmarkDecode(b *testing.B) {

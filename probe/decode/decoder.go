@@ -205,6 +205,9 @@ func (d *Decoder) Decode(data []byte, ci gopacket.CaptureInfo, p *Packet) error 
 	case d.softErr != nil:
 		return d.softErr
 	case d.unsupported:
+		if len(d.decoded) > 0 {
+			d.errLayer = d.decoded[len(d.decoded)-1]
+		}
 		return ErrUnsupported
 	case d.want != gopacket.LayerTypeZero:
 		// The last layer announced a next layer but left no bytes for it.
@@ -393,6 +396,8 @@ func (d *Decoder) etherNext(t layers.EthernetType) gopacket.LayerType {
 	return d.unsupportedNext()
 }
 
+// unsupportedNext records that the payload of the layer being decoded (the
+// last one entered) is not dissected.
 func (d *Decoder) unsupportedNext() gopacket.LayerType {
 	d.unsupported = true
 	return gopacket.LayerTypeZero

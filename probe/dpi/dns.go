@@ -25,9 +25,12 @@ type dnsMessage struct {
 	rcode    uint8
 	qdcount  uint16
 	ancount  uint16
-	qname    []byte // first question, lower-case; nil if none
-	qtype    uint16
-	answers  int // offset of the answer section
+	// others counts the authority and additional records that follow the
+	// answers; mDNS responders put their A/AAAA/TXT records there.
+	others  uint16
+	qname   []byte // first question, lower-case; nil if none
+	qtype   uint16
+	answers int // offset of the answer section
 }
 
 // parseDNS parses the header and the question section of msg. name is a
@@ -46,6 +49,7 @@ func parseDNS(msg []byte, name *[dnsMaxName]byte) (dnsMessage, bool) {
 	m.rcode = uint8(flags & 0xf)
 	m.qdcount = binary.BigEndian.Uint16(msg[4:])
 	m.ancount = binary.BigEndian.Uint16(msg[6:])
+	m.others = binary.BigEndian.Uint16(msg[8:]) + binary.BigEndian.Uint16(msg[10:])
 	if m.qdcount > 16 || (m.qdcount == 0 && m.ancount == 0) {
 		return m, false
 	}
@@ -161,10 +165,15 @@ type dnsRecord struct {
 }
 
 // dnsAnswers calls fn for each answer record (at most dnsMaxRecords) until
-// fn returns false or the message ends.
-func dnsAnswers(msg []byte, m *dnsMessage, fn func(r dnsRecord) bool) {
+// fn returns false or the message ends. With all, the authority and
+// additional records are visited too.
+func dnsAnswers(msg []byte, m *dnsMessage, all bool, fn func(r dnsRecord) bool) {
 	off := m.answers
-	for i := 0; i < int(m.ancount) && i < dnsMaxRecords; i++ {
+	n := int(m.ancount)
+	if all {
+		n += int(m.others)
+	}
+	for i := 0; i < n && i < dnsMaxRecords; i++ {
 		next, ok := dnsSkipName(msg, off)
 		if !ok || next+10 > len(msg) {
 			return
@@ -287,7 +296,7 @@ func (e *Engine) inspectDNS(st *State, p *Packet, d *regData, kind ProtoID) bool
 // address -> queried name.
 func (e *Engine) learnResolved(msg []byte, m *dnsMessage) {
 	var qname string
-	dnsAnswers(msg, m, func(r dnsRecord) bool {
+	dnsAnswers(msg, m, false, func(r dnsRecord) bool {
 		if a, ok := dnsAnswerAddr(r); ok {
 			if qname == "" {
 				qname = string(m.qname)
@@ -303,7 +312,7 @@ func (e *Engine) learnResolved(msg []byte, m *dnsMessage) {
 func (e *Engine) learnMDNS(msg []byte, m *dnsMessage, src netip.Addr) {
 	named, txt := false, false
 	var buf [dnsMaxName]byte
-	dnsAnswers(msg, m, func(r dnsRecord) bool {
+	dnsAnswers(msg, m, true, func(r dnsRecord) bool {
 		if r.typ != dnsTypeA && r.typ != dnsTypeAAAA && r.typ != dnsTypeTXT {
 			return true
 		}

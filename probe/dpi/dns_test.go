@@ -249,7 +249,7 @@ func FuzzDNS(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var buf [dnsMaxName]byte
 		if m, ok := parseDNS(b, &buf); ok {
-			dnsAnswers(b, &m, func(r dnsRecord) bool {
+			dnsAnswers(b, &m, false, func(r dnsRecord) bool {
 				dnsReadName(b, r.nameOff, &buf)
 				dnsAnswerAddr(r)
 				txtItem(r.rdata, "nm=")

@@ -1,7 +1,8 @@
 package dpi
 
-// A first classifier: DNS/mDNS/LLMNR, HTTP and TLS payload dissectors,
-// server-name matching, custom protocol rules and a well-known port guess.
+// A first classifier: DNS/mDNS/LLMNR, HTTP and TLS payload dissectors, SSH
+// and QUIC signatures, server-name matching, custom protocol rules and a
+// well-known port guess.
 // A complete nDPI-like engine can replace it behind the Classifier
 // interface; State is the per-flow seam both share.
 
@@ -65,6 +66,9 @@ func NewEngine(reg *Registry, learner Learner) *Engine {
 	return &Engine{reg: reg, learner: learner}
 }
 
+// Registry is the registry the engine classifies with.
+func (e *Engine) Registry() *Registry { return e.reg }
+
 // Inspect classifies with one packet of the flow.
 func (e *Engine) Inspect(st *State, p *Packet) {
 	if st.Done {
@@ -96,12 +100,16 @@ func (e *Engine) Inspect(st *State, p *Packet) {
 			e.inspectDNS(st, p, d, ProtoMDNS)
 		case srv == 5355 || cli == 5355:
 			e.inspectDNS(st, p, d, protoLLMNR)
+		default:
+			e.inspectSignature(st, p)
 		}
 	case 6:
 		switch {
 		case srv == 53 || cli == 53:
 			e.inspectDNS(st, p, d, ProtoDNS)
-		case st.flags&(flagHTTPReq|flagHTTPResp) == 0 && e.inspectTLS(st, p, d):
+		case st.flags&(flagHTTPReq|flagHTTPResp) != 0:
+			e.inspectHTTP(st, p, d)
+		case e.inspectTLS(st, p, d), e.inspectSignature(st, p):
 		default:
 			e.inspectHTTP(st, p, d)
 		}

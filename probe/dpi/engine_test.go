@@ -211,3 +211,32 @@ func TestMatchHostTable(t *testing.T) {
 		}
 	}
 }
+
+func TestSignatures(t *testing.T) {
+	r := NewRegistry()
+	e := NewEngine(r, nil)
+	tests := []struct {
+		name string
+		pkt  *Packet
+		want string
+	}{
+		// SSH server identification string.
+		{"ssh", &Packet{L4Proto: 6, Src: webServer, Dst: client, SrcPort: 2022, DstPort: 40000, Dir: ServerToClient,
+			Payload: []byte("SSH-2.0-OpenSSH_9.6p1 Ubuntu-3ubuntu13\r\n")}, "SSH"},
+		// QUIC v1 Initial: long header, version 1, 8-byte DCID, empty SCID.
+		{"quic", &Packet{L4Proto: 17, Src: client, Dst: webServer, SrcPort: 40000, DstPort: 443,
+			Payload: []byte{0xc3, 0, 0, 0, 1, 8, 1, 2, 3, 4, 5, 6, 7, 8, 0, 0x41, 0x00}}, "QUIC"},
+		// Google QUIC Q046.
+		{"gquic", &Packet{L4Proto: 17, Src: client, Dst: webServer, SrcPort: 40000, DstPort: 443,
+			Payload: []byte{0xc3, 'Q', '0', '4', '6', 0x50, 1, 2, 3}}, "QUIC"},
+		{"not quic", &Packet{L4Proto: 17, Src: client, Dst: webServer, SrcPort: 40000, DstPort: 4444,
+			Payload: []byte{0xc3, 0, 0, 0, 9, 8, 1, 2, 3}}, "Unknown"},
+	}
+	for _, tt := range tests {
+		var st State
+		e.Inspect(&st, tt.pkt)
+		if got := r.Name(st.Result); got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}

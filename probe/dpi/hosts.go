@@ -23,76 +23,75 @@ var hostGroups = []struct {
 	{126, []string{"google.", "google.com", "gstatic.com", "googleusercontent.com", "ggpht.com", "1e100.net", "gvt1.com", "gvt2.com", "doubleclick.net", "googlesyndication.com", "google-analytics.com", "googleadservices.com", "app-measurement.com"}}, // Google
 	{239, []string{"googleapis.com", "googletagmanager.com", "googletagservices.com", "mtalk.google.com"}},                                                                                                                                                // GoogleServices
 	{124, []string{"youtube.com", "youtube.", "youtu.be", "googlevideo.com", "ytimg.com", "youtube-nocookie.com", "youtubei.googleapis.com"}},                                                                                                             // YouTube
-	{136, []string{"upload.youtube.com"}},                                                                                         // YouTubeUpload
-	{122, []string{"gmail.com", "mail.google.com", "inbox.google.com"}},                                                           // GMail
-	{123, []string{"maps.google.com", "maps.gstatic.com"}},                                                                        // GoogleMaps
-	{217, []string{"drive.google.com"}},                                                                                           // GoogleDrive
-	{241, []string{"docs.google.com"}},                                                                                            // GoogleDocs
-	{201, []string{"meet.google.com"}},                                                                                            // GoogleMeet
-	{382, []string{"chat.google.com"}},                                                                                            // GoogleChat
-	{281, []string{"classroom.google.com"}},                                                                                       // GoogleClassroom
-	{228, []string{"play.google.com", "android.clients.google.com", "play.googleapis.com"}},                                       // PlayStore
-	{196, []string{"dns.google", "dns.google.com", "cloudflare-dns.com"}},                                                         // DoH_DoT
-	{178, []string{"amazon.", "amazon.com", "images-amazon.com", "media-amazon.com"}},                                             // Amazon
-	{265, []string{"amazonaws.com", "aws.a2z.com"}},                                                                               // AmazonAWS
-	{240, []string{"primevideo.com", "aiv-cdn.net", "aiv-delivery.net", "amazonvideo.com"}},                                       // AmazonVideo
-	{110, []string{"alexa.amazon.com", "amazonalexa.com"}},                                                                        // AmazonAlexa
-	{212, []string{"microsoft.com", "msn.com", "msedge.net", "msocdn.com", "onmicrosoft.com", "msftconnecttest.com", "live.com"}}, // Microsoft
-	{147, []string{"windowsupdate.com", "update.microsoft.com", "delivery.mp.microsoft.com"}},                                     // WindowsUpdate
-	{219, []string{"office.com", "office.net", "office365.com", "bing.com"}},                                                      // Microsoft365
-	{21, []string{"outlook.com", "hotmail.com", "outlook.office365.com"}},                                                         // Outlook
-	{276, []string{"azure.com", "azureedge.net", "azure.net", "windows.net"}},                                                     // Azure
-	{250, []string{"teams.microsoft.com", "teams.live.com"}},                                                                      // Teams
-	{125, []string{"skype.com"}},                                                                                                  // Skype_Teams
-	{221, []string{"onedrive.com", "onedrive.live.com", "sharepoint.com"}},                                                        // MS_OneDrive
-	{47, []string{"xbox.com", "xboxlive.com"}},                                                                                    // Xbox
-	{140, []string{"apple.com", "mzstatic.com", "apple-dns.net", "cdn-apple.com", "aaplimg.com", "apple-cloudkit.com"}},           // Apple
-	{143, []string{"icloud.com", "me.com", "icloud-content.com"}},                                                                 // AppleiCloud
-	{238, []string{"push.apple.com"}},                                                                                             // ApplePush
-	{145, []string{"itunes.apple.com"}},                                                                                           // AppleiTunes
-	{220, []string{"cloudflare.com"}},                                                                                             // Cloudflare
-	{300, []string{"cloudflareclient.com"}},                                                                                       // CloudflareWarp
-	{26, []string{"ntop.org"}},                                                                                                    // ntop
-	{63, []string{"ocsp.", "ocsp2."}},                                                                                             // OCSP
-	{203, []string{"github.com", "githubusercontent.com", "githubassets.com", "github.io"}},                                       // Github
-	{262, []string{"gitlab.com"}},                                                                                                 // GitLab
-	{121, []string{"dropbox.com", "dropboxapi.com", "dropboxusercontent.com", "dropboxstatic.com"}},                               // Dropbox
-	{266, []string{"salesforce.com", "force.com"}},                                                                                // Salesforce
-	{169, []string{"ubuntu.com"}},                                                                                                 // UbuntuONE
-	{133, []string{"netflix.com", "nflxvideo.net", "nflximg.net", "nflximg.com", "nflxext.com", "nflxso.net"}},                    // NetFlix
-	{120, []string{"twitter.com", "twitter.", "twimg.com", "t.co", "x.com"}},                                                      // Twitter
-	{233, []string{"linkedin.com", "licdn.com"}},                                                                                  // LinkedIn
-	{49, []string{"tiktok.com", "tiktokcdn.com", "tiktokv.com", "byteoversea.com"}},                                               // TikTok
-	{156, []string{"spotify.com", "scdn.co", "spotifycdn.com", "spotifycdn.net"}},                                                 // Spotify
-	{176, []string{"wikipedia.", "wikimedia.", "wikipedia.org", "wikimedia.org"}},                                                 // Wikipedia
-	{70, []string{"yahoo.com", "yimg.com"}},                                                                                       // Yahoo
-	{195, []string{"twitch.tv", "ttvnw.net", "jtvnw.net"}},                                                                        // Twitch
-	{189, []string{"zoom.us"}},                                                                                                    // Zoom
-	{118, []string{"slack.com", "slack-edge.com"}},                                                                                // Slack
-	{58, []string{"discord.com", "discordapp.com", "discordapp.net", "discord.gg"}},                                               // Discord
-	{185, []string{"telegram.org", "t.me"}},                                                                                       // Telegram
-	{39, []string{"signal.org"}},                                                                                                  // Signal
-	{74, []string{"steampowered.com", "steamcommunity.com", "steamstatic.com", "steamcontent.com"}},                               // Steam
-	{231, []string{"playstation.net", "playstation.com"}},                                                                         // Playstation
-	{179, []string{"ebay.com", "ebay."}},                                                                                          // eBay
-	{205, []string{"reddit.com", "redd.it", "redditmedia.com", "redditstatic.com"}},                                               // Reddit
-	{183, []string{"pinterest.com", "pinimg.com"}},                                                                                // Pinterest
-	{199, []string{"snapchat.com", "sc-cdn.net"}},                                                                                 // Snapchat
-	{267, []string{"vimeo.com", "vimeocdn.com"}},                                                                                  // Vimeo
-	{234, []string{"soundcloud.com", "sndcdn.com"}},                                                                               // SoundCloud
-	{71, []string{"disneyplus.com", "bamgrid.com"}},                                                                               // DisneyPlus
-	{137, []string{"hulu.com"}},                                                                                                   // Hulu
-	{141, []string{"webex.com"}},                                                                                                  // Webex
-	{148, []string{"teamviewer.com"}},                                                                                             // TeamViewer
-	{252, []string{"anydesk.com"}},                                                                                                // AnyDesk
-	{22, []string{"vk.com"}},                                                                                                      // VK
-	{25, []string{"yandex."}},                                                                                                     // Yandex
-	{48, []string{"qq.com"}},                                                                                                      // QQ
-	{197, []string{"wechat.com"}},                                                                                                 // WeChat
-	{274, []string{"alibaba.com", "alicdn.com"}},                                                                                  // Alibaba
-	{287, []string{"xiaomi.com"}},                                                                                                 // Xiaomi
-	{232, []string{"pastebin.com"}},                                                                                               // Pastebin
-	{163, []string{"torproject.org"}},                                                                                             // Tor
+	{136, []string{"upload.youtube.com"}},                                                                               // YouTubeUpload
+	{122, []string{"gmail.com", "mail.google.com", "inbox.google.com"}},                                                 // GMail
+	{123, []string{"maps.google.com", "maps.gstatic.com"}},                                                              // GoogleMaps
+	{217, []string{"drive.google.com"}},                                                                                 // GoogleDrive
+	{241, []string{"docs.google.com"}},                                                                                  // GoogleDocs
+	{201, []string{"meet.google.com"}},                                                                                  // GoogleMeet
+	{382, []string{"chat.google.com"}},                                                                                  // GoogleChat
+	{281, []string{"classroom.google.com"}},                                                                             // GoogleClassroom
+	{228, []string{"play.google.com", "android.clients.google.com", "play.googleapis.com"}},                             // PlayStore
+	{196, []string{"dns.google", "dns.google.com", "cloudflare-dns.com"}},                                               // DoH_DoT
+	{178, []string{"amazon.", "amazon.com", "images-amazon.com", "media-amazon.com"}},                                   // Amazon
+	{265, []string{"amazonaws.com", "aws.a2z.com"}},                                                                     // AmazonAWS
+	{240, []string{"primevideo.com", "aiv-cdn.net", "aiv-delivery.net", "amazonvideo.com"}},                             // AmazonVideo
+	{110, []string{"alexa.amazon.com", "amazonalexa.com"}},                                                              // AmazonAlexa
+	{212, []string{"microsoft.com", "msn.com", "msedge.net", "msocdn.com", "onmicrosoft.com", "msftconnecttest.com"}},   // Microsoft
+	{147, []string{"windowsupdate.com", "update.microsoft.com", "delivery.mp.microsoft.com"}},                           // WindowsUpdate
+	{219, []string{"office.com", "office.net", "office365.com", "bing.com"}},                                            // Microsoft365
+	{21, []string{"outlook.com", "hotmail.com", "outlook.office365.com"}},                                               // Outlook
+	{276, []string{"azure.com", "azureedge.net", "azure.net", "windows.net"}},                                           // Azure
+	{250, []string{"teams.microsoft.com", "teams.live.com"}},                                                            // Teams
+	{125, []string{"skype.com"}},                                                                                        // Skype_Teams
+	{221, []string{"onedrive.com", "onedrive.live.com", "sharepoint.com"}},                                              // MS_OneDrive
+	{47, []string{"xbox.com", "xboxlive.com"}},                                                                          // Xbox
+	{140, []string{"apple.com", "mzstatic.com", "apple-dns.net", "cdn-apple.com", "aaplimg.com", "apple-cloudkit.com"}}, // Apple
+	{143, []string{"icloud.com", "me.com", "icloud-content.com"}},                                                       // AppleiCloud
+	{238, []string{"push.apple.com"}},                                                                                   // ApplePush
+	{145, []string{"itunes.apple.com"}},                                                                                 // AppleiTunes
+	{220, []string{"cloudflare.com"}},                                                                                   // Cloudflare
+	{300, []string{"cloudflareclient.com"}},                                                                             // CloudflareWarp
+	{26, []string{"ntop.org"}},                                                                                          // ntop
+	{63, []string{"ocsp.", "ocsp2."}},                                                                                   // OCSP
+	{203, []string{"github.com", "githubusercontent.com", "githubassets.com", "github.io"}},                             // Github
+	{262, []string{"gitlab.com"}},                                                                                       // GitLab
+	{121, []string{"dropbox.com", "dropboxapi.com", "dropboxusercontent.com", "dropboxstatic.com"}},                     // Dropbox
+	{266, []string{"salesforce.com", "force.com"}},                                                                      // Salesforce
+	{133, []string{"netflix.com", "nflxvideo.net", "nflximg.net", "nflximg.com", "nflxext.com", "nflxso.net"}},          // NetFlix
+	{120, []string{"twitter.com", "twitter.", "twimg.com", "t.co", "x.com"}},                                            // Twitter
+	{233, []string{"linkedin.com", "licdn.com"}},                                                                        // LinkedIn
+	{49, []string{"tiktok.com", "tiktokcdn.com", "tiktokv.com", "byteoversea.com"}},                                     // TikTok
+	{156, []string{"spotify.com", "scdn.co", "spotifycdn.com", "spotifycdn.net"}},                                       // Spotify
+	{176, []string{"wikipedia.", "wikimedia.", "wikipedia.org", "wikimedia.org"}},                                       // Wikipedia
+	{70, []string{"yahoo.com", "yimg.com"}},                                                                             // Yahoo
+	{195, []string{"twitch.tv", "ttvnw.net", "jtvnw.net"}},                                                              // Twitch
+	{189, []string{"zoom.us"}},                                                                                          // Zoom
+	{118, []string{"slack.com", "slack-edge.com"}},                                                                      // Slack
+	{58, []string{"discord.com", "discordapp.com", "discordapp.net", "discord.gg"}},                                     // Discord
+	{185, []string{"telegram.org", "t.me"}},                                                                             // Telegram
+	{39, []string{"signal.org"}},                                                                                        // Signal
+	{74, []string{"steampowered.com", "steamcommunity.com", "steamstatic.com", "steamcontent.com"}},                     // Steam
+	{231, []string{"playstation.net", "playstation.com"}},                                                               // Playstation
+	{179, []string{"ebay.com", "ebay."}},                                                                                // eBay
+	{205, []string{"reddit.com", "redd.it", "redditmedia.com", "redditstatic.com"}},                                     // Reddit
+	{183, []string{"pinterest.com", "pinimg.com"}},                                                                      // Pinterest
+	{199, []string{"snapchat.com", "sc-cdn.net"}},                                                                       // Snapchat
+	{267, []string{"vimeo.com", "vimeocdn.com"}},                                                                        // Vimeo
+	{234, []string{"soundcloud.com", "sndcdn.com"}},                                                                     // SoundCloud
+	{71, []string{"disneyplus.com", "bamgrid.com"}},                                                                     // DisneyPlus
+	{137, []string{"hulu.com"}},                                                                                         // Hulu
+	{141, []string{"webex.com"}},                                                                                        // Webex
+	{148, []string{"teamviewer.com"}},                                                                                   // TeamViewer
+	{252, []string{"anydesk.com"}},                                                                                      // AnyDesk
+	{22, []string{"vk.com"}},                                                                                            // VK
+	{25, []string{"yandex."}},                                                                                           // Yandex
+	{48, []string{"qq.com"}},                                                                                            // QQ
+	{197, []string{"wechat.com"}},                                                                                       // WeChat
+	{274, []string{"alibaba.com", "alicdn.com"}},                                                                        // Alibaba
+	{287, []string{"xiaomi.com"}},                                                                                       // Xiaomi
+	{232, []string{"pastebin.com"}},                                                                                     // Pastebin
+	{163, []string{"torproject.org"}},                                                                                   // Tor
 }
 
 // hostTable is hostGroups indexed by pattern.

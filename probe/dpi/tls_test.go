@@ -124,7 +124,11 @@ func FuzzTLS(f *testing.F) {
 		parseTLS(b)
 		clientHelloSNI(b)
 		sniHostName(b)
+		isSSHBanner(b)
+		isQUICLongHeader(b)
 		var st State
 		e.Inspect(&st, tlsPacket(b))
+		st = State{}
+		e.Inspect(&st, &Packet{L4Proto: 17, Src: client, Dst: webServer, SrcPort: 40000, DstPort: 443, Payload: b})
 	})
 }
