@@ -12,11 +12,8 @@ package lua
 //   - An empty table is [] (dkjson's isarray() is true for it), except a table
 //     whose metatable has __jsontype == "object" (what DecodeJSON attaches to
 //     decoded objects, as dkjson.decode does), which is {}.
-//   - dkjson quirk: a string key "n" holding a number does not make the table
-//     an object; it is taken as the array length (table.pack convention):
-//     {n=2} is [null,null], {1,2,n=3} is [1,2,null], and the "n" member itself
-//     is not printed. Any other string key (or "n" holding a non-number),
-//     key 0, a negative or a non-integral key makes an object.
+//   - Any string key, key 0, a negative or a non-integral key makes an
+//     object (dkjson's numeric "n" array-length quirk is not reproduced).
 //   - Object keys: strings as they are, numbers stringified like Lua's
 //     tostring (integral keys as integers, others %.14g). Members are written
 //     in byte-wise key order (ntopng writes hash order; order does not matter
@@ -56,13 +53,6 @@ import (
 // maxJSONDepth is the maximum number of nested arrays/objects accepted by
 // EncodeJSON and DecodeJSON (and converted by ToLua).
 const maxJSONDepth = 64
-
-// maxQuirkArrayLen bounds the array length that dkjson's "n" key quirk may
-// request beyond the table's real content ({n=1e300} would otherwise make us
-// print 1e300 nulls, as dkjson would try to).
-const maxQuirkArrayLen = 1 << 20
-
-var errQuirkArrayTooLarge = errors.New("json: array length too large")
 
 // ---------------------------------------------------------------------------
 // Encoding
@@ -147,7 +137,6 @@ func (e *jsonEncoder) value(v glua.LValue, depth int) error {
 type jsonTableScan struct {
 	isArray  bool
 	maxKey   float64 // dkjson's max
-	arrayLen float64 // dkjson's arraylen (value of a numeric "n" member)
 	nKeys    int     // dkjson's n: number of numeric keys
 	badKey   glua.LValue
 }
@@ -156,14 +145,10 @@ func (sc *jsonTableScan) stringKey(key string, v glua.LValue) {
 	if !sc.isArray {
 		return
 	}
-	if num, ok := v.(glua.LNumber); ok && key == "n" {
-		sc.arrayLen = float64(num)
-		if sc.arrayLen > sc.maxKey {
-			sc.maxKey = sc.arrayLen
-		}
-	} else {
-		sc.isArray = false
-	}
+	// Any string key makes an object. dkjson reads a numeric "n" member as
+	// an array length (table.pack convention); that would turn a record
+	// with an "n" field into an array, so it is deliberately not copied.
+	sc.isArray = false
 }
 
 func (sc *jsonTableScan) numberKey(f float64) {
@@ -270,7 +255,7 @@ func (e *jsonEncoder) table(t *glua.LTable, depth int) error {
 	if sc.badKey != nil {
 		return fmt.Errorf("json: type '%s' is not supported as a key by JSON", sc.badKey.Type())
 	}
-	if sc.isArray && sc.maxKey > 10 && sc.maxKey > sc.arrayLen {
+	if sc.isArray && sc.maxKey > 10 {
 		nKeys := sc.nKeys
 		if !arrayCounted {
 			for i := 1; i <= arrayN; i++ {
@@ -289,9 +274,6 @@ func (e *jsonEncoder) table(t *glua.LTable, depth int) error {
 
 	if sc.isArray {
 		e.kvs = e.kvs[:start]
-		if sc.maxKey > maxQuirkArrayLen && sc.maxKey > float64(2*(arrayN+sc.nKeys)+10) {
-			return fmt.Errorf("%w: %s (from key \"n\")", errQuirkArrayTooLarge, FormatNumber(nil, sc.maxKey))
-		}
 		n := int(sc.maxKey) // maxKey >= 0; dkjson's "for i = 1, n" stops at floor(n)
 		e.buf = append(e.buf, '[')
 		for i := 1; i <= n; i++ {

@@ -94,12 +94,8 @@ func TestEncodeJSONRules(t *testing.T) {
 		{"nil member", `{a = nil, b = 1}`, `{"b":1}`},
 		{"all nil", `{a = nil}`, `[]`},
 		// dkjson: a numeric "n" member is the array length
-		{"n quirk", `{n = 2}`, `[null,null]`},
-		{"n quirk with items", `{1, 2, n = 3}`, `[1,2,null]`},
-		{"n quirk shorter", `{1, 2, 3, n = 1}`, `[1,2,3]`},
-		{"n quirk zero", `{n = 0}`, `[]`},
-		{"n quirk fraction", `{n = 2.5}`, `[null,null]`},
-		{"n quirk holes", `{[20] = 1, n = 20}`, `[null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,1]`},
+		{"n is a plain member", `{n = 2}`, `{"n":2}`},
+		{"n with items", `{1, 2, n = 3}`, `{"1":1,"2":2,"n":3}`},
 		{"n not a number", `{n = "x"}`, `{"n":"x"}`},
 		{"n with other string", `{n = 1, m = 2}`, `{"m":2,"n":1}`},
 		// numbers
@@ -209,7 +205,6 @@ func TestEncodeJSONErrors(t *testing.T) {
 		{"cycle", `local t = {} t.self = t return t`, "reference cycle"},
 		{"array cycle", `local t = {} t[1] = {t} return t`, "reference cycle"},
 		{"tojson", `setmetatable({}, {__tojson = function() return "null" end})`, "__tojson"},
-		{"n quirk too large", `{n = 1e300}`, "too large"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -368,7 +363,6 @@ func TestDecodeJSONRoundTrip(t *testing.T) {
 		{`"\u2028\uFEFF"`, `"\u2028\ufeff"`},
 		{`"\u0000"`, `"\u0000"`},
 		{"\"\xff\"", `"\ufffd"`},
-		{`{"n":3}`, `[null,null,null]`}, // dkjson's "n" quirk applies to decoded objects too
 	}
 	for _, c := range changed {
 		if got := mustEncodeJSON(t, mustDecodeJSON(t, L, c.in)); got != c.want {
@@ -478,9 +472,6 @@ func FuzzDecodeJSON(f *testing.F) {
 		}
 		out, err := EncodeJSON(nil, v)
 		if err != nil {
-			if errors.Is(err, errQuirkArrayTooLarge) {
-				return // {"n": huge}: dkjson would try to print that many nulls
-			}
 			t.Fatalf("re-encoding %q: %v", data, err)
 		}
 		if !json.Valid(out) {
@@ -503,17 +494,13 @@ func FuzzDecodeJSON(f *testing.F) {
 }
 
 // roundTripUnstable reports whether v holds something that makes the first
-// re-encoding differ from the second one: a table with a numeric "n" member
-// ({"n":2} -> [null,null] -> []) or a non-finite number ({"a":1e400} ->
-// {"a":null} -> {}).
+// re-encoding differ from the second one: a non-finite number
+// ({"a":1e400} -> {"a":null} -> {}).
 func roundTripUnstable(v glua.LValue) bool {
 	switch x := v.(type) {
 	case glua.LNumber:
 		return math.IsInf(float64(x), 0) || math.IsNaN(float64(x))
 	case *glua.LTable:
-		if _, ok := x.RawGetString("n").(glua.LNumber); ok {
-			return true
-		}
 		found := false
 		x.ForEach(func(_, e glua.LValue) { found = found || roundTripUnstable(e) })
 		return found

@@ -254,8 +254,8 @@ func (ifc *Interface) purge(now int64) {
 		hs.mu.Unlock()
 	}
 	ifc.macMu.Lock()
-	for m, seen := range ifc.macs {
-		if nowS > seen+macIdle {
+	for m, e := range ifc.macs {
+		if nowS > e.lastSeen+macIdle {
 			delete(ifc.macs, m)
 		}
 	}

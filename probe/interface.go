@@ -89,9 +89,8 @@ type Interface struct {
 	flows [numShards]flowShard
 	hosts [numShards]hostShard
 
-	macMu      sync.RWMutex
-	macs       map[[6]byte]int64 // MAC -> last seen (unix s)
-	arpSources map[[6]byte]struct{}
+	macMu sync.RWMutex
+	macs  map[[6]byte]macEntry
 
 	statsMu  sync.RWMutex
 	counters Counters
@@ -129,7 +128,7 @@ func New(cfg Config) *Interface {
 	if cfg.Registry == nil {
 		cfg.Registry = dpi.NewRegistry()
 	}
-	ifc := &Interface{cfg: cfg, macs: map[[6]byte]int64{}, arpSources: map[[6]byte]struct{}{}}
+	ifc := &Interface{cfg: cfg, macs: map[[6]byte]macEntry{}}
 	ifc.engine = dpi.NewEngine(cfg.Registry, ifc)
 	for i := range ifc.flows {
 		ifc.flows[i].m = make(map[flowKey]*Flow)
@@ -248,16 +247,21 @@ func isSpecialMAC(m [6]byte) bool {
 	return m == [6]byte{} || m == [6]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff} || m[0]&1 == 1
 }
 
+// macEntry is what the interface keeps per MAC address.
+type macEntry struct {
+	lastSeen int64 // unix seconds
+	source   bool  // the MAC sent at least one frame (a device)
+}
+
 func (ifc *Interface) touchMACs(p *decode.Packet, nowS int64) {
 	ifc.macMu.Lock()
 	if !isSpecialMAC(p.SrcMAC) {
-		ifc.macs[p.SrcMAC] = nowS
-		if p.IsARP {
-			ifc.arpSources[p.SrcMAC] = struct{}{}
-		}
+		ifc.macs[p.SrcMAC] = macEntry{lastSeen: nowS, source: true}
 	}
 	if !isSpecialMAC(p.DstMAC) {
-		ifc.macs[p.DstMAC] = nowS
+		e := ifc.macs[p.DstMAC]
+		e.lastSeen = nowS
+		ifc.macs[p.DstMAC] = e
 	}
 	ifc.macMu.Unlock()
 }
@@ -269,11 +273,18 @@ func (ifc *Interface) NumMACs() int {
 	return len(ifc.macs)
 }
 
-// NumDevices is the number of distinct MACs that sent ARP frames.
+// NumDevices is the number of MACs in memory that sent frames (REF-v1
+// counts every source MAC, not only ARP senders; see docs/compatibility.md).
 func (ifc *Interface) NumDevices() int {
 	ifc.macMu.RLock()
 	defer ifc.macMu.RUnlock()
-	return len(ifc.arpSources)
+	n := 0
+	for _, e := range ifc.macs {
+		if e.source {
+			n++
+		}
+	}
+	return n
 }
 
 func (ifc *Interface) makeKey(p *decode.Packet) (flowKey, bool) {

@@ -32,7 +32,7 @@ func SupportedLinkType(link layers.LinkType) bool {
 		layers.LinkTypeRaw, LinkTypeRawBSD, LinkTypeRawOpenBSD,
 		layers.LinkTypeIPv4, layers.LinkTypeIPv6,
 		layers.LinkTypeNull, layers.LinkTypeLoop,
-		layers.LinkTypePPP, layers.LinkTypePPP_HDLC:
+		layers.LinkTypePPP, layers.LinkTypePPP_HDLC, layers.LinkTypeC_HDLC:
 		return true
 	}
 	return false
@@ -83,7 +83,7 @@ type Decoder struct {
 // NewDecoder returns a Decoder for frames of the given link type. Supported:
 // Ethernet, Linux cooked capture (SLL and SLL2, see LinkTypeLinuxSLL2), raw
 // IP (LinkTypeRaw 101, 12, 14, LinkTypeIPv4 228, LinkTypeIPv6 229),
-// null/loopback (0, 108) and PPP (9, 50). For any other link type the
+// null/loopback (0, 108), PPP (9, 50) and Cisco HDLC (104). For any other link type the
 // Decoder is still usable: every Decode fills the lengths and timestamp and
 // returns ErrUnsupported.
 func NewDecoder(link layers.LinkType) *Decoder {
@@ -114,7 +114,7 @@ func NewDecoder(link layers.LinkType) *Decoder {
 		d.parser = newParser(LayerTypeLinuxSLL2)
 	case layers.LinkTypeNull, layers.LinkTypeLoop:
 		d.parser = newParser(layers.LayerTypeLoopback)
-	case layers.LinkTypePPP, layers.LinkTypePPP_HDLC:
+	case layers.LinkTypePPP, layers.LinkTypePPP_HDLC, layers.LinkTypeC_HDLC:
 		d.parser = newParser(layers.LayerTypePPP)
 	case layers.LinkTypeIPv4:
 		d.parser = newParser(layers.LayerTypeIPv4)

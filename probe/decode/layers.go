@@ -167,7 +167,8 @@ func (l *pppoeLayer) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) er
 }
 
 // pppLayer decodes the PPP protocol field (with an optional HDLC-like
-// 0xff 0x03 address/control prefix and protocol-field compression).
+// 0xff 0x03 address/control prefix and protocol-field compression), and
+// Cisco HDLC frames (0x0f/0x8f, 0x00, ethertype).
 type pppLayer struct {
 	layers.PPP
 	d    *Decoder
@@ -181,6 +182,16 @@ func (l *pppLayer) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) erro
 	d := l.d
 	if err := d.enter(layers.LayerTypePPP); err != nil {
 		return err
+	}
+	if len(data) >= 4 && (data[0] == 0x0f || data[0] == 0x8f) && data[1] == 0x00 {
+		// Cisco HDLC framing (LINKTYPE_C_HDLC, also found under
+		// LINKTYPE_PPP): address, control, then an ethertype.
+		l.HasPPTPHeader = false
+		l.PPPType = 0
+		l.BaseLayer = layers.BaseLayer{Contents: data[:4], Payload: data[4:]}
+		l.next = d.etherNext(layers.EthernetType(binary.BigEndian.Uint16(data[2:4])))
+		d.want = l.next
+		return nil
 	}
 	off := 0
 	l.HasPPTPHeader = false
