@@ -135,10 +135,10 @@ func (e *jsonEncoder) value(v glua.LValue, depth int) error {
 
 // jsonTableScan is the state of dkjson's isarray() over one table.
 type jsonTableScan struct {
-	isArray  bool
-	maxKey   float64 // dkjson's max
-	nKeys    int     // dkjson's n: number of numeric keys
-	badKey   glua.LValue
+	isArray bool
+	maxKey  float64 // dkjson's max
+	nKeys   int     // dkjson's n: number of numeric keys
+	badKey  glua.LValue
 }
 
 func (sc *jsonTableScan) stringKey(key string, v glua.LValue) {

@@ -52,13 +52,27 @@ func (ifc *Interface) flowContacts(f *Flow) {
 // server's per-protocol counters when those already exist (spec C.3.8).
 func (ifc *Interface) detectionContacts(f *Flow) {
 	name := f.DPI.ServerName
-	stats := dpi.StatsProto(f.DPI.Result)
+	res := f.DPI.Result
+	stats := dpi.StatsProto(res)
+	// The server is named after the SNI of TLS flows and the Host of HTTP
+	// flows towards it (REF-v1 "tls" and "http" name sources, A.4.1).
+	nameSrc := dpi.NameSource(255)
+	switch {
+	case res.Is(dpi.ProtoDNS) || res.Is(dpi.ProtoMDNS):
+	case res.Is(dpi.ProtoTLS) || res.Is(dpi.ProtoQUIC):
+		nameSrc = dpi.NameTLS
+	case res.Is(dpi.ProtoHTTP):
+		nameSrc = dpi.NameHTTP
+	}
 	for i, h := range []*Host{f.Cli, f.Srv} {
 		hs := &ifc.hosts[h.Key.shard()]
 		hs.mu.Lock()
 		if i == 0 && h.Local && name != "" {
 			h.contactedServices.add([]byte(name))
 			h.domainNames.add([]byte(name))
+		}
+		if i == 1 && name != "" && nameSrc != 255 && !isIPLiteral(name) {
+			h.setName(nameSrc, name)
 		}
 		if ac := h.NDPI[stats]; ac != nil {
 			ac.NumFlows++

@@ -639,9 +639,6 @@ func (ifc *Interface) getOrCreateHost(k HostKey, mac [6]byte, now int64) *Host {
 		h.Broadcast = true
 		h.Local = true
 	}
-	if n, ok := ifc.cfg.Names.Lookup(k.IP); ok {
-		h.Names.Resolved = n
-	}
 	hs.mu.Lock()
 	hs.m[k] = h
 	hs.mu.Unlock()

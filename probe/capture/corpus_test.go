@@ -120,3 +120,38 @@ func TestDPICorpus(t *testing.T) {
 		t.Errorf("%s", b)
 	}
 }
+
+// BenchmarkReadDecode reads and decodes the reference capture from disk
+// (file source + decoder, the packet path up to the flow table).
+func BenchmarkReadDecode(b *testing.B) {
+	if _, err := os.Stat(referencePcap); err != nil {
+		b.Skipf("reference capture not available: %v", err)
+	}
+	var p decode.Packet
+	b.ReportAllocs()
+	n := 0
+	for n < b.N {
+		b.StopTimer()
+		s, err := capture.OpenFile(referencePcap)
+		if err != nil {
+			b.Fatal(err)
+		}
+		d := decode.NewDecoder(s.LinkType())
+		b.StartTimer()
+		for ; n < b.N; n++ {
+			data, ci, err := s.ReadPacket()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			_ = d.Decode(data, ci, &p)
+		}
+		b.StopTimer()
+		s.Close()
+	}
+	if sec := b.Elapsed().Seconds(); sec > 0 {
+		b.ReportMetric(float64(b.N)/sec, "pkts/s")
+	}
+}

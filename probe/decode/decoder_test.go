@@ -274,6 +274,23 @@ func frameCases(t testing.TB) []frameCase {
 		w.Payload = hello
 		add(frameCase{name: "ipv6-ext-tcp", link: layers.LinkTypeEthernet, frame: f, want: w})
 	}
+	{ // IPv6 payload length 0 (captured before segmentation offload).
+		ip := ipv6(layers.IPProtocolTCP)
+		f := serialize(t, eth(layers.EthernetTypeIPv6), ip, tcp(ip), payload(hello))
+		binary.BigEndian.PutUint16(f[14+4:], 0)
+		n := 14 + 40 + 24 + len(hello)
+		w := withLen(tcpWant(v6(l2(decode.Packet{}), 6)), n, n)
+		w.Payload = hello
+		add(frameCase{name: "ipv6-tso-length0", link: layers.LinkTypeEthernet, frame: f, want: w})
+	}
+	{ // IPv4 total length 0 (captured before segmentation offload).
+		ip := ipv4(layers.IPProtocolTCP)
+		f := serialize(t, eth(layers.EthernetTypeIPv4), ip, tcp(ip), payload(hello))
+		binary.BigEndian.PutUint16(f[14+2:], 0)
+		w := withLen(tcpWant(v4(l2(decode.Packet{}), 6)), 70, 70)
+		w.Payload = hello
+		add(frameCase{name: "ipv4-tso-length0", link: layers.LinkTypeEthernet, frame: f, want: w})
+	}
 	{ // IPv6 non-first fragment: offset 1448, no transport decoding.
 		ip := ipv6(layers.IPProtocolIPv6Fragment)
 		frag := rawLayer{b: []byte{byte(layers.IPProtocolUDP), 0, 0x05, 0xa8, 0, 0, 0, 1}, lt: layers.LayerTypeIPv6Fragment}

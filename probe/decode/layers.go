@@ -522,9 +522,10 @@ func (l *ip6Layer) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) erro
 
 	d.ipOffset = d.offsetOf(data)
 	end := 40 + int(l.Length)
-	if l.Length == 0 && l.NextHeader == layers.IPProtocolIPv6HopByHop {
-		// Jumbogram: the length is in a hop-by-hop option; take what was
-		// captured and do not guess any padding.
+	if l.Length == 0 && l.NextHeader != layers.IPProtocolNoNextHeader {
+		// Jumbogram (the length is in a hop-by-hop option) or a segment
+		// captured before TCP segmentation offload filled the length in:
+		// take what was captured and do not guess any padding.
 		end = len(data)
 		d.ipEnd = 0
 	} else {

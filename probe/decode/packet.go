@@ -17,6 +17,10 @@ type Packet struct {
 	WireLen int
 	// Len is the length counted by flow/host counters (spec A.1): WireLen
 	// minus stripped tunnel encapsulation minus Ethernet trailer padding.
+	// The Decoder strips no tunnel (IP-in-IP, GRE, ... are reported as
+	// the outer packet), so Len is WireLen minus the bytes after the end of
+	// the outermost IP packet as announced by its header (none for non-IP
+	// frames, IPv4 total length 0 and IPv6 payload length 0).
 	Len int
 
 	HasEthernet    bool
