@@ -309,13 +309,8 @@ func (d *Decoder) fill(p *Packet) {
 	if p.IPVersion != 0 && !p.HasTransport && !nonFirstFragment && !isTransport(ipProtoLayer(p.L4Proto, p.IPVersion)) {
 		p.Payload = l4payload
 	}
-	if p.IPVersion != 0 && d.ipEnd > 0 {
-		// Ethernet trailer padding (and any other bytes after the IP
-		// packet, e.g. a captured FCS) is not counted (spec A.1).
-		if end := d.ipOffset + d.ipEnd; end < p.Len {
-			p.Len = end
-		}
-	}
+	// Len keeps Ethernet trailer padding: the reference counts the frame's
+	// original length (see docs/compatibility.md, "Counted bytes").
 }
 
 // ipProtoLayer maps the transports we decode to their layer type.

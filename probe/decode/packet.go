@@ -16,7 +16,9 @@ type Packet struct {
 	// WireLen is the frame's original length from the capture record.
 	WireLen int
 	// Len is the length counted by flow/host counters (spec A.1): WireLen
-	// minus stripped tunnel encapsulation minus Ethernet trailer padding.
+	// minus stripped tunnel encapsulation (none is stripped yet). Ethernet
+	// trailer padding is kept: the reference counts it, whatever spec A.1
+	// says (docs/compatibility.md).
 	// The Decoder strips no tunnel (IP-in-IP, GRE, ... are reported as
 	// the outer packet), so Len is WireLen minus the bytes after the end of
 	// the outermost IP packet as announced by its header (none for non-IP
