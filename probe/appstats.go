@@ -62,6 +62,31 @@ type ICMPCounter struct {
 // appPacket updates the per-packet application counters of the sender and
 // receiver hosts (their shard locks are held by the caller).
 func appPacket(h *Host, sent bool, peer netip.Addr, p *decode.Packet, m dpi.PacketMeta) {
+	if l := h.LocalData; l != nil {
+		localAppPacket(l, sent, m)
+	}
+	if p.L4Proto == 1 || p.L4Proto == 58 {
+		k := uint16(p.ICMPType)<<8 | uint16(p.ICMPCode)
+		if h.ICMPTypes == nil {
+			h.ICMPTypes = map[uint16]*ICMPCounter{}
+		}
+		c := h.ICMPTypes[k]
+		if c == nil {
+			c = &ICMPCounter{}
+			h.ICMPTypes[k] = c
+		}
+		if sent {
+			c.Sent++
+			c.LastSentPeer = peer
+		} else {
+			c.Rcvd++
+			c.LastRcvdPeer = peer
+		}
+	}
+}
+
+// localAppPacket counts DNS and HTTP messages (local hosts only).
+func localAppPacket(h *LocalStats, sent bool, m dpi.PacketMeta) {
 	switch m.Kind {
 	case dpi.MetaDNSQuery:
 		if sent {
@@ -114,24 +139,6 @@ func appPacket(h *Host, sent bool, peer netip.Addr, p *decode.Packet, m dpi.Pack
 			c.R5xx++
 		default:
 			c.ROther++
-		}
-	}
-	if p.L4Proto == 1 || p.L4Proto == 58 {
-		k := uint16(p.ICMPType)<<8 | uint16(p.ICMPCode)
-		if h.ICMPTypes == nil {
-			h.ICMPTypes = map[uint16]*ICMPCounter{}
-		}
-		c := h.ICMPTypes[k]
-		if c == nil {
-			c = &ICMPCounter{}
-			h.ICMPTypes[k] = c
-		}
-		if sent {
-			c.Sent++
-			c.LastSentPeer = peer
-		} else {
-			c.Rcvd++
-			c.LastRcvdPeer = peer
 		}
 	}
 }

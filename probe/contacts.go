@@ -21,28 +21,28 @@ func (ifc *Interface) flowContacts(f *Flow) {
 	cli, srv := f.Cli, f.Srv
 	hs := &ifc.hosts[cli.Key.shard()]
 	hs.mu.Lock()
-	if cli.Local {
-		cli.contactedHosts.add(srvIP)
-		cli.contactsCli.add(srvIP)
+	if l := cli.LocalData; l != nil {
+		l.contactedHosts.add(srvIP)
+		l.contactsCli.add(srvIP)
 		binary.BigEndian.PutUint16(port[:], f.SrvPort)
-		cli.contactedPorts.add(port[:])
+		l.contactedPorts.add(port[:])
 		switch f.SrvPort {
 		case 53:
-			cli.dnsServers.add(srvIP)
+			l.dnsServers.add(srvIP)
 		case 25, 465, 587:
-			cli.smtpServers.add(srvIP)
+			l.smtpServers.add(srvIP)
 		case 123:
-			cli.ntpServers.add(srvIP)
+			l.ntpServers.add(srvIP)
 		}
 	}
 	hs.mu.Unlock()
 	hs = &ifc.hosts[srv.Key.shard()]
 	hs.mu.Lock()
-	if srv.Local {
-		srv.contactsAsServer.add(cliIP)
-		srv.contactsSrv.add(cliIP)
+	if l := srv.LocalData; l != nil {
+		l.contactsAsServer.add(cliIP)
+		l.contactsSrv.add(cliIP)
 		binary.BigEndian.PutUint16(port[:], f.CliPort)
-		srv.contactedByPorts.add(port[:])
+		l.contactedByPorts.add(port[:])
 	}
 	hs.mu.Unlock()
 }
@@ -67,9 +67,9 @@ func (ifc *Interface) detectionContacts(f *Flow) {
 	for i, h := range []*Host{f.Cli, f.Srv} {
 		hs := &ifc.hosts[h.Key.shard()]
 		hs.mu.Lock()
-		if i == 0 && h.Local && name != "" {
-			h.contactedServices.add([]byte(name))
-			h.domainNames.add([]byte(name))
+		if l := h.LocalData; i == 0 && l != nil && name != "" {
+			l.contactedServices.add([]byte(name))
+			l.domainNames.add([]byte(name))
 		}
 		if i == 1 && name != "" && nameSrc != 255 && !isIPLiteral(name) {
 			h.setName(nameSrc, name)

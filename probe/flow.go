@@ -62,9 +62,12 @@ type Flow struct {
 
 	// Periodic visit state: what has already been credited to hosts, per
 	// direction (index 0 client->server).
-	credited     [2]struct{ pkts, bytes uint64 }
-	visited      bool
-	lastVisitUs  int64
+	credited    [2]struct{ pkts, bytes uint64 }
+	visited     bool
+	lastVisitUs int64
+	// queued and gone are owned by the capture goroutine: the flow is in
+	// the interface's list of flows to visit / was purged.
+	queued, gone bool
 	ThptBps      float32
 	ThptPps      float32
 	thptBytes    uint64

@@ -137,9 +137,6 @@ type Host struct {
 	TotalActivityTime  uint32
 	lastActivityIncr   int64
 	Names              HostNames
-	DNSSent, DNSRcvd   DNSCounters
-	HTTPSender         HTTPCounters
-	HTTPReceiver       HTTPCounters
 	ICMPTypes          map[uint16]*ICMPCounter // key type<<8|code
 	ThroughputBps      float32
 	ThroughputPps      float32
@@ -148,8 +145,25 @@ type Host struct {
 	lastThptBytes      uint64
 	lastThptPkts       uint64
 	thptVisits         uint8
+	// hot and gone are owned by the capture goroutine: the host is in the
+	// list of hosts to walk / was purged.
+	hot, gone bool
 
-	// Cardinality estimators (local hosts only; spec A.10).
+	// Local holds what only local hosts keep (nil for remote hosts).
+	LocalData *LocalStats
+}
+
+// LocalStats is the part of a host record that only local hosts have
+// (spec C.3: DNS/HTTP statistics, contacts and cardinalities). Keeping it
+// out of Host saves most of a remote host's memory.
+type LocalStats struct {
+	DNSSent, DNSRcvd         DNSCounters
+	HTTPSender, HTTPReceiver HTTPCounters
+	ContactsAsClient         uint64
+	ContactsAsServer         uint64
+	lastLatch                int64
+
+	// Cardinality estimators (spec A.10).
 	contactedHosts    hll
 	contactsAsServer  hll
 	contactedServices hll
@@ -157,13 +171,18 @@ type Host struct {
 	contactedByPorts  hll
 	contactsCli       hll // latched into ContactsAsClient
 	contactsSrv       hll
-	ContactsAsClient  uint64
-	ContactsAsServer  uint64
-	lastLatch         int64
 	dnsServers        hll
 	smtpServers       hll
 	ntpServers        hll
 	domainNames       hll
+}
+
+func newLocalStats() *LocalStats {
+	return &LocalStats{
+		contactedHosts: newHLL(8), contactsAsServer: newHLL(8), contactedServices: newHLL(8),
+		contactedPorts: newHLL(4), contactedByPorts: newHLL(4), contactsCli: newHLL(4), contactsSrv: newHLL(4),
+		dnsServers: newHLL(5), smtpServers: newHLL(5), ntpServers: newHLL(5), domainNames: newHLL(4),
+	}
 }
 
 func newHost(k HostKey, now int64, ln *LocalNets) *Host {
@@ -182,21 +201,11 @@ func newHost(k HostKey, now int64, ln *LocalNets) *Host {
 		h.Broadcast = true
 	}
 	h.Local = h.NetworkID >= 0 || h.Multicast || h.Broadcast
-	h.NDPI = make(map[dpi.ProtoID]*ActivityCounter, 4)
-	h.Categories = make(map[dpi.CategoryID]*ActivityCounter, 4)
-	h.DSCP = make(map[string]*TrafficCounter, 1)
+	// The per-protocol, per-category and DSCP maps are created on the first
+	// traffic credit: many hosts (scanned addresses, one-packet peers) never
+	// get one, and an empty map still costs a few hundred bytes.
 	if h.Local {
-		h.contactedHosts = newHLL(8)
-		h.contactsAsServer = newHLL(8)
-		h.contactedServices = newHLL(8)
-		h.contactedPorts = newHLL(4)
-		h.contactedByPorts = newHLL(4)
-		h.contactsCli = newHLL(4)
-		h.contactsSrv = newHLL(4)
-		h.dnsServers = newHLL(5)
-		h.smtpServers = newHLL(5)
-		h.ntpServers = newHLL(5)
-		h.domainNames = newHLL(4)
+		h.LocalData = newLocalStats()
 	}
 	return h
 }

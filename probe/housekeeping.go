@@ -11,9 +11,7 @@ import (
 // for live inputs. final marks the passes run after a file input ended.
 func (ifc *Interface) housekeeping(now int64, final bool) {
 	ifc.nextTickUs = now + 1e6
-	for i := range ifc.flows {
-		ifc.visitFlows(&ifc.flows[i], now, final)
-	}
+	ifc.visitFlows(now, final)
 	if final || now-ifc.lastThptUs >= housekeepingPeriod*1e6 {
 		ifc.updateThroughput(now)
 		ifc.walkHosts(now)
@@ -24,17 +22,29 @@ func (ifc *Interface) housekeeping(now int64, final bool) {
 	}
 }
 
-// visitFlows credits each flow's new traffic to its hosts and to the
-// interface protocol counters (spec A.1: hosts are fed from flows).
-func (ifc *Interface) visitFlows(sh *flowShard, now int64, final bool) {
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	for _, f := range sh.m {
-		if !final && f.visited && now-f.lastVisitUs < flowVisitPeriodUs {
+// visitFlows credits the new traffic of the flows that received packets to
+// their hosts and to the interface protocol counters (spec A.1: hosts are
+// fed from flows), at most every 3 s per flow unless final.
+func (ifc *Interface) visitFlows(now int64, final bool) {
+	keep := ifc.pendingFlows[:0]
+	for _, f := range ifc.pendingFlows {
+		if f.gone {
 			continue
 		}
+		if !final && f.visited && now-f.lastVisitUs < flowVisitPeriodUs {
+			keep = append(keep, f)
+			continue
+		}
+		sh := &ifc.flows[f.key.shard()]
+		sh.mu.Lock()
 		ifc.visitFlow(f, now, final)
+		sh.mu.Unlock()
+		f.queued = false
 	}
+	for i := len(keep); i < len(ifc.pendingFlows); i++ {
+		ifc.pendingFlows[i] = nil // let purged flows be collected
+	}
+	ifc.pendingFlows = keep
 }
 
 func (ifc *Interface) visitFlow(f *Flow, now int64, final bool) {
@@ -124,6 +134,11 @@ func (ifc *Interface) creditHost(f *Flow, h *Host, d TrafficCounter, stats dpi.P
 	default:
 		h.OtherIP.add(d)
 	}
+	if h.NDPI == nil {
+		h.NDPI = make(map[dpi.ProtoID]*ActivityCounter, 1)
+		h.Categories = make(map[dpi.CategoryID]*ActivityCounter, 1)
+		h.DSCP = make(map[string]*TrafficCounter, 1)
+	}
 	ac := h.NDPI[stats]
 	if ac == nil {
 		ac = &ActivityCounter{}
@@ -151,6 +166,10 @@ func (ifc *Interface) creditHost(f *Flow, h *Host, d TrafficCounter, stats dpi.P
 	if nowS > h.LastSeen {
 		h.LastSeen = nowS
 	}
+	if !h.hot {
+		h.hot = true
+		ifc.hotHosts = append(ifc.hotHosts, h)
+	}
 }
 
 // updateThroughput recomputes the interface rates (spec A.6).
@@ -167,37 +186,50 @@ func (ifc *Interface) updateThroughput(now int64) {
 	ifc.statsMu.Unlock()
 }
 
-// walkHosts updates host throughput and latches the contact estimators.
+// walkHosts updates the throughput of the hosts whose traffic changed (or
+// whose rate must decay to 0) and latches their contact estimators.
 func (ifc *Interface) walkHosts(now int64) {
 	nowMs := now / 1000
-	for i := range ifc.hosts {
-		hs := &ifc.hosts[i]
-		hs.mu.Lock()
-		for _, h := range hs.m {
-			b := h.Traffic.BytesSent + h.Traffic.BytesRcvd
-			p := h.Traffic.PacketsSent + h.Traffic.PacketsRcvd
-			if h.thptVisits > 0 {
-				dt := float64(nowMs - h.lastThptTime)
-				bps := float32(float64(b-h.lastThptBytes) * 1000 / (1 + dt))
-				pps := float32(float64(p-h.lastThptPkts) * 1000 / (1 + dt))
-				h.TrendBps = trend(h.ThroughputBps, bps)
-				h.TrendPps = trend(h.ThroughputPps, pps)
-				h.ThroughputBps, h.ThroughputPps = bps, pps
-			}
-			if h.thptVisits < 2 {
-				h.thptVisits++
-			}
-			h.lastThptTime, h.lastThptBytes, h.lastThptPkts = nowMs, b, p
-			if h.Local && (h.lastLatch == 0 || now/1e6 >= h.lastLatch+300) {
-				h.ContactsAsClient = h.contactsCli.count()
-				h.ContactsAsServer = h.contactsSrv.count()
-				h.contactsCli.reset()
-				h.contactsSrv.reset()
-				h.lastLatch = now / 1e6
-			}
+	keep := ifc.hotHosts[:0]
+	for _, h := range ifc.hotHosts {
+		if h.gone {
+			continue
 		}
+		hs := &ifc.hosts[h.Key.shard()]
+		hs.mu.Lock()
+		b := h.Traffic.BytesSent + h.Traffic.BytesRcvd
+		p := h.Traffic.PacketsSent + h.Traffic.PacketsRcvd
+		if h.thptVisits > 0 {
+			dt := float64(nowMs - h.lastThptTime)
+			bps := float32(float64(b-h.lastThptBytes) * 1000 / (1 + dt))
+			pps := float32(float64(p-h.lastThptPkts) * 1000 / (1 + dt))
+			h.TrendBps = trend(h.ThroughputBps, bps)
+			h.TrendPps = trend(h.ThroughputPps, pps)
+			h.ThroughputBps, h.ThroughputPps = bps, pps
+		}
+		if h.thptVisits < 2 {
+			h.thptVisits++
+		}
+		h.lastThptTime, h.lastThptBytes, h.lastThptPkts = nowMs, b, p
+		if l := h.LocalData; l != nil && (l.lastLatch == 0 || now/1e6 >= l.lastLatch+300) {
+			l.ContactsAsClient = l.contactsCli.count()
+			l.ContactsAsServer = l.contactsSrv.count()
+			l.contactsCli.reset()
+			l.contactsSrv.reset()
+			l.lastLatch = now / 1e6
+		}
+		stillHot := h.ThroughputBps != 0 || h.thptVisits < 2
 		hs.mu.Unlock()
+		if stillHot {
+			keep = append(keep, h)
+		} else {
+			h.hot = false
+		}
 	}
+	for i := len(keep); i < len(ifc.hotHosts); i++ {
+		ifc.hotHosts[i] = nil
+	}
+	ifc.hotHosts = keep
 }
 
 func trend(prev, cur float32) uint8 {
@@ -229,6 +261,7 @@ func (ifc *Interface) purge(now int64) {
 				}
 				ifc.visitFlow(f, now, false)
 				delete(sh.m, k)
+				f.gone = true
 				dead = append(dead, f)
 			}
 		}
@@ -247,6 +280,7 @@ func (ifc *Interface) purge(now int64) {
 				timeout = localHostIdle
 			}
 			if h.ActiveFlowsAsCli == 0 && h.ActiveFlowsAsSrv == 0 && nowS > h.LastSeen+timeout {
+				h.gone = true
 				delete(hs.m, k)
 				ifc.numHosts.Add(-1)
 			}

@@ -101,7 +101,12 @@ type Interface struct {
 	serial   uint32
 	done     atomic.Bool
 
-	// Writer-only state.
+	// Writer-only state. pendingFlows holds the flows that received packets
+	// since their last visit and hotHosts the hosts whose counters or rates
+	// changed since the last walk, so housekeeping costs the active entries
+	// only, however large the tables grow.
+	pendingFlows   []*Flow
+	hotHosts       []*Host
 	nextTickUs     int64
 	nextPurgeUs    int64
 	lastThptUs     int64
@@ -391,6 +396,10 @@ func (ifc *Interface) processIP(p *decode.Packet, now int64) {
 	if c2s {
 		d = &f.C2S
 	}
+	if !f.queued {
+		f.queued = true
+		ifc.pendingFlows = append(ifc.pendingFlows, f)
+	}
 	d.Packets++
 	d.Bytes += uint64(p.Len)
 	d.Goodput += uint64(len(p.Payload))
@@ -637,7 +646,10 @@ func (ifc *Interface) getOrCreateHost(k HostKey, mac [6]byte, now int64) *Host {
 	h.MAC = mac
 	if mac == [6]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff} {
 		h.Broadcast = true
-		h.Local = true
+		if !h.Local {
+			h.Local = true
+			h.LocalData = newLocalStats()
+		}
 	}
 	hs.mu.Lock()
 	hs.m[k] = h

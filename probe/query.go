@@ -171,14 +171,23 @@ func (ifc *Interface) HostSummaryOf(k HostKey) (HostSummary, bool) {
 // HostDetail is a deep copy of a host with its estimators evaluated.
 type HostDetail struct {
 	Host
-	Name                    string
-	ContactedHostsAsClient  uint64
-	HostContactsAsServer    uint64
-	ContactedServices       uint64
-	ContactedPortsAsClient  uint64
-	ContactedPortsAsServer  uint64
-	DNSServers, SMTPServers uint64
-	NTPServers, DomainNames uint64
+	Name      string
+	LocalInfo LocalDetail // zero for remote hosts
+}
+
+// LocalDetail is the evaluated copy of a local host's LocalStats.
+type LocalDetail struct {
+	DNSSent, DNSRcvd         DNSCounters
+	HTTPSender, HTTPReceiver HTTPCounters
+	ContactsAsClient         uint64
+	ContactsAsServer         uint64
+	ContactedHostsAsClient   uint64
+	HostContactsAsServer     uint64
+	ContactedServices        uint64
+	ContactedPortsAsClient   uint64
+	ContactedPortsAsServer   uint64
+	DNSServers, SMTPServers  uint64
+	NTPServers, DomainNames  uint64
 }
 
 // HostDetail returns a deep copy of one host.
@@ -214,19 +223,18 @@ func (ifc *Interface) HostDetail(k HostKey) (*HostDetail, bool) {
 			d.ICMPTypes[k] = &cc
 		}
 	}
-	d.ContactedHostsAsClient = h.contactedHosts.count()
-	d.HostContactsAsServer = h.contactsAsServer.count()
-	d.ContactedServices = h.contactedServices.count()
-	d.ContactedPortsAsClient = h.contactedPorts.count()
-	d.ContactedPortsAsServer = h.contactedByPorts.count()
-	d.DNSServers = h.dnsServers.count()
-	d.SMTPServers = h.smtpServers.count()
-	d.NTPServers = h.ntpServers.count()
-	d.DomainNames = h.domainNames.count()
-	// The copy must not share estimator registers with the live host.
-	d.contactedHosts, d.contactsAsServer, d.contactedServices = hll{}, hll{}, hll{}
-	d.contactedPorts, d.contactedByPorts, d.contactsCli, d.contactsSrv = hll{}, hll{}, hll{}, hll{}
-	d.dnsServers, d.smtpServers, d.ntpServers, d.domainNames = hll{}, hll{}, hll{}, hll{}
+	if l := h.LocalData; l != nil {
+		d.LocalInfo = LocalDetail{
+			DNSSent: l.DNSSent, DNSRcvd: l.DNSRcvd, HTTPSender: l.HTTPSender, HTTPReceiver: l.HTTPReceiver,
+			ContactsAsClient: l.ContactsAsClient, ContactsAsServer: l.ContactsAsServer,
+			ContactedHostsAsClient: l.contactedHosts.count(), HostContactsAsServer: l.contactsAsServer.count(),
+			ContactedServices: l.contactedServices.count(), ContactedPortsAsClient: l.contactedPorts.count(),
+			ContactedPortsAsServer: l.contactedByPorts.count(), DNSServers: l.dnsServers.count(),
+			SMTPServers: l.smtpServers.count(), NTPServers: l.ntpServers.count(), DomainNames: l.domainNames.count(),
+		}
+	}
+	// The copy must not share mutable state with the live host.
+	d.LocalData = nil
 	return d, true
 }
 

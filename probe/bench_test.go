@@ -1,0 +1,166 @@
+package probe
+
+import (
+	"errors"
+	"io"
+	"os"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/google/gopacket"
+	"github.com/google/gopacket/layers"
+
+	"github.com/ntopng-go/ntopng/probe/capture"
+	"github.com/ntopng-go/ntopng/probe/decode"
+	"github.com/ntopng-go/ntopng/probe/dpi"
+)
+
+// benchFrames loads a capture in memory: NTOPNG_BENCH_PCAP (for example the
+// mixed capture of ../shared/bench/make-mixed-pcap), else the conformance
+// e2e capture when present.
+func benchFrames(b *testing.B) ([][]byte, []gopacket.CaptureInfo, layers.LinkType) {
+	path := os.Getenv("NTOPNG_BENCH_PCAP")
+	if path == "" {
+		path = "../../shared/conformance/e2e/pcap/test_01.pcap"
+	}
+	src, err := capture.OpenFile(path)
+	if err != nil {
+		b.Skipf("no benchmark capture (%v); set NTOPNG_BENCH_PCAP", err)
+	}
+	defer src.Close()
+	var frames [][]byte
+	var cis []gopacket.CaptureInfo
+	for {
+		data, ci, err := src.ReadPacket()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		frames = append(frames, append([]byte(nil), data...))
+		cis = append(cis, ci)
+	}
+	return frames, cis, src.LinkType()
+}
+
+// BenchmarkPacketPath measures decode + table update per packet over a
+// whole capture, replayed into fresh tables every pass (so flow and host
+// creation is included, as in a real file run).
+func BenchmarkPacketPath(b *testing.B) {
+	frames, cis, link := benchFrames(b)
+	reg := dpi.NewRegistry()
+	b.ReportAllocs()
+	b.ResetTimer()
+	var total int
+	start := time.Now()
+	for done := 0; done < b.N; {
+		b.StopTimer()
+		ifc := New(Config{Name: "bench", Registry: reg, PacketClock: true})
+		dec := decode.NewDecoder(link)
+		var p decode.Packet
+		b.StartTimer()
+		for i := range frames {
+			if done == b.N {
+				break
+			}
+			switch err := dec.Decode(frames[i], cis[i], &p); {
+			case err == nil, errors.Is(err, decode.ErrUnsupported):
+				ifc.ProcessPacket(&p)
+			default:
+				ifc.DecodeFailed(&p, errors.Is(err, decode.ErrTruncated))
+			}
+			done++
+			total++
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(total)/time.Since(start).Seconds(), "pkts/s")
+}
+
+// BenchmarkSteadyState replays packets of flows that already exist: the
+// per-packet cost once tables are warm, which must not allocate.
+func BenchmarkSteadyState(b *testing.B) {
+	frames, cis, link := benchFrames(b)
+	reg := dpi.NewRegistry()
+	ifc := New(Config{Name: "bench", Registry: reg, PacketClock: true})
+	dec := decode.NewDecoder(link)
+	var p decode.Packet
+	feed := func(i int) {
+		ci := cis[i%len(frames)]
+		if err := dec.Decode(frames[i%len(frames)], ci, &p); err == nil || errors.Is(err, decode.ErrUnsupported) {
+			ifc.ProcessPacket(&p)
+		}
+	}
+	for i := range frames { // warm up: create every flow and host
+		feed(i)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		feed(i)
+	}
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "pkts/s")
+}
+
+// heapAfter runs fn and returns the live heap growth it caused.
+func heapAfter(fn func() any) float64 {
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	keep := fn()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(keep)
+	return float64(after.HeapAlloc) - float64(before.HeapAlloc)
+}
+
+// BenchmarkMemoryPerFlow reports the heap cost of one TCP flow (two fixed
+// hosts, n flows differing by client port) and of one remote host (n
+// remote servers, one flow each, minus the flow cost).
+func BenchmarkMemoryPerEntry(b *testing.B) {
+	const n = 50000
+	reg := dpi.NewRegistry()
+	run := func(manyHosts bool) *Interface {
+		ifc := New(Config{Name: "mem", Registry: reg, PacketClock: true, LocalNets: NewLocalNets(nil, nil)})
+		dec := decode.NewDecoder(layers.LinkTypeEthernet)
+		var p decode.Packet
+		ts := time.Unix(1700000000, 0)
+		for i := 0; i < n; i++ {
+			dst := "10.1.0.1"
+			sport := uint16(1024 + i%60000)
+			if manyHosts {
+				dst = netipFrom(i)
+				sport = 40000
+			}
+			data := frame(b, "10.0.0.1", dst, sport, 443, decode.TCPFlagSYN, false, nil)
+			_ = dec.Decode(data, gopacket.CaptureInfo{Timestamp: ts, CaptureLength: len(data), Length: len(data)}, &p)
+			ifc.ProcessPacket(&p)
+		}
+		return ifc
+	}
+	for it := 0; it < b.N; it++ {
+		flowsOnly := heapAfter(func() any { return run(false) })
+		withHosts := heapAfter(func() any { return run(true) })
+		perFlow := flowsOnly / n
+		b.ReportMetric(perFlow, "B/flow")
+		b.ReportMetric(withHosts/n-perFlow, "B/host")
+	}
+}
+
+func netipFrom(i int) string {
+	return "10." + itoa3(2+i>>16) + "." + itoa3((i>>8)&255) + "." + itoa3(i&255)
+}
+
+func itoa3(n int) string {
+	const d = "0123456789"
+	if n < 10 {
+		return d[n : n+1]
+	}
+	if n < 100 {
+		return d[n/10:n/10+1] + d[n%10:n%10+1]
+	}
+	return d[n/100:n/100+1] + d[(n/10)%10:(n/10)%10+1] + d[n%10:n%10+1]
+}
