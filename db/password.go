@@ -40,6 +40,10 @@ const (
 
 var b64 = base64.RawStdEncoding
 
+// defaultAdminHash is hashPassword(DefaultAdminPassword) with the current
+// hashParams, computed once (TestDefaultAdminHash checks it).
+const defaultAdminHash = "$argon2id$v=19$m=19456,t=2,p=1$j30iVNks5tZHK8jpztJmPw$3pyxs5Eftfe74Jlq9UJu8vavV5rFfSv2Pm0CjrJrud4"
+
 // hashPassword returns the PHC string
 // "$argon2id$v=19$m=<KiB>,t=<passes>,p=<threads>$<salt>$<hash>"
 // (unpadded standard base64) of password with a random salt.

@@ -232,14 +232,12 @@ func (db *DB) EnsureDefaultAdmin(ctx context.Context) (bool, error) {
 	if exists {
 		return false, nil
 	}
-	// Hash outside the transaction: the KDF is slow and the write lock
-	// must not be held meanwhile.
-	hash, err := db.hash(ctx, DefaultAdminPassword)
-	if err != nil {
-		return false, fmt.Errorf("db: hashing password: %w", err)
-	}
+	// The default password is public, so its hash is computed once and
+	// shipped (defaultAdminHash): a first start does not pay the KDF's time
+	// and memory. Any password set later gets a fresh random salt.
+	hash := defaultAdminHash
 	created := false
-	err = db.Tx(ctx, func(tx *sql.Tx) error {
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, q, GroupAdministrator, DefaultAdminUsername).Scan(&exists); err != nil || exists {
 			return err
 		}

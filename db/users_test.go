@@ -471,3 +471,18 @@ func TestPasswordHash(t *testing.T) {
 		}
 	}
 }
+
+// TestDefaultAdminHash checks the shipped hash of the default password.
+func TestDefaultAdminHash(t *testing.T) {
+	ok, err := checkPassword(defaultAdminHash, DefaultAdminPassword)
+	if err != nil || !ok {
+		t.Fatalf("defaultAdminHash does not verify %q: %v", DefaultAdminPassword, err)
+	}
+	if ok, _ := checkPassword(defaultAdminHash, "Admin"); ok {
+		t.Fatal("defaultAdminHash verifies another password")
+	}
+	p, _, _, err := parseHash(defaultAdminHash)
+	if err != nil || p != hashParams {
+		t.Fatalf("defaultAdminHash parameters %+v differ from hashParams %+v", p, hashParams)
+	}
+}

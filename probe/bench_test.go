@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"context"
 	"errors"
 	"io"
 	"os"
@@ -163,4 +164,30 @@ func itoa3(n int) string {
 		return d[n/10:n/10+1] + d[n%10:n%10+1]
 	}
 	return d[n/100:n/100+1] + d[(n/10)%10:(n/10)%10+1] + d[n%10:n%10+1]
+}
+
+// BenchmarkCaptureFile reads a whole capture file through Capture, as the
+// program does with -i file (reader, decoder, tables, end of input).
+func BenchmarkCaptureFile(b *testing.B) {
+	path := os.Getenv("NTOPNG_BENCH_PCAP")
+	if path == "" {
+		path = "../../shared/conformance/e2e/pcap/test_01.pcap"
+	}
+	reg := dpi.NewRegistry()
+	b.ReportAllocs()
+	var pkts uint64
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		src, err := capture.OpenFile(path)
+		if err != nil {
+			b.Skipf("no benchmark capture: %v", err)
+		}
+		ifc := New(Config{Name: "bench", Registry: reg, PacketClock: true})
+		if err := ifc.Capture(context.Background(), src); err != nil {
+			b.Fatal(err)
+		}
+		src.Close()
+		pkts += ifc.Counters().Packets
+	}
+	b.ReportMetric(float64(pkts)/time.Since(start).Seconds(), "pkts/s")
 }

@@ -46,6 +46,9 @@ type Flow struct {
 	dstBroadcastMAC  bool
 
 	C2S, S2C DirCounters
+	// pend holds per-packet host statistics per direction (0: sent by the
+	// client) until the next visit credits them.
+	pend [2]pendingPackets
 
 	FirstSeenUs, LastSeenUs int64 // unix microseconds, reference clock
 
@@ -96,6 +99,7 @@ func (f *Flow) swapDirection() {
 	f.CliPort, f.SrvPort = f.SrvPort, f.CliPort
 	f.Cli, f.Srv = f.Srv, f.Cli
 	f.C2S, f.S2C = f.S2C, f.C2S
+	f.pend[0], f.pend[1] = f.pend[1], f.pend[0]
 	f.credited[0], f.credited[1] = f.credited[1], f.credited[0]
 	f.synC2S, f.synS2C = f.synS2C, f.synC2S
 	f.swapRequested = false

@@ -57,29 +57,29 @@ type SizeHistogram struct {
 	UpTo64, UpTo128, UpTo256, UpTo512, UpTo1024, UpTo1518, UpTo2500, UpTo6500, UpTo9000, Above9000 uint64
 }
 
-func (h *SizeHistogram) add(n int) {
+// sizeBucket is the index of a packet length in SizeHistogram's order.
+func sizeBucket(n int) int {
 	switch {
 	case n <= 64:
-		h.UpTo64++
+		return 0
 	case n <= 128:
-		h.UpTo128++
+		return 1
 	case n <= 256:
-		h.UpTo256++
+		return 2
 	case n <= 512:
-		h.UpTo512++
+		return 3
 	case n <= 1024:
-		h.UpTo1024++
+		return 4
 	case n <= 1518:
-		h.UpTo1518++
+		return 5
 	case n <= 2500:
-		h.UpTo2500++
+		return 6
 	case n <= 6500:
-		h.UpTo6500++
+		return 7
 	case n <= 9000:
-		h.UpTo9000++
-	default:
-		h.Above9000++
+		return 8
 	}
+	return 9
 }
 
 // TCPFlagCounters counts SYN, SYN+ACK, FIN+ACK and RST segments.

@@ -11,6 +11,7 @@ import (
 // for live inputs. final marks the passes run after a file input ended.
 func (ifc *Interface) housekeeping(now int64, final bool) {
 	ifc.nextTickUs = now + 1e6
+	ifc.flushCounters()
 	ifc.visitFlows(now, final)
 	if final || now-ifc.lastThptUs >= housekeepingPeriod*1e6 {
 		ifc.updateThroughput(now)
@@ -89,8 +90,9 @@ func (ifc *Interface) visitFlow(f *Flow, now int64, final bool) {
 	c2s.BytesRcvd, c2s.PacketsRcvd = delta[1].bytes, delta[1].pkts
 	s2c.BytesSent, s2c.PacketsSent = delta[1].bytes, delta[1].pkts
 	s2c.BytesRcvd, s2c.PacketsRcvd = delta[0].bytes, delta[0].pkts
-	ifc.creditHost(f, f.Cli, c2s, stats, cat, dscpClass(f.C2S.TOS>>2), nowS, true)
-	ifc.creditHost(f, f.Srv, s2c, stats, cat, dscpClass(f.S2C.TOS>>2), nowS, false)
+	ifc.creditHost(f, f.Cli, c2s, &f.pend[0], &f.pend[1], stats, cat, dscpClass(f.C2S.TOS>>2), nowS, true)
+	ifc.creditHost(f, f.Srv, s2c, &f.pend[1], &f.pend[0], stats, cat, dscpClass(f.S2C.TOS>>2), nowS, false)
+	f.pend = [2]pendingPackets{}
 
 	ifc.statsMu.Lock()
 	ac := ifc.counters.NDPI[stats]
@@ -110,11 +112,16 @@ func (ifc *Interface) visitFlow(f *Flow, now int64, final bool) {
 	ifc.statsMu.Unlock()
 }
 
-func (ifc *Interface) creditHost(f *Flow, h *Host, d TrafficCounter, stats dpi.ProtoID, cat dpi.CategoryID, dscp string, nowS int64, isCli bool) {
+func (ifc *Interface) creditHost(f *Flow, h *Host, d TrafficCounter, sent, rcvd *pendingPackets, stats dpi.ProtoID, cat dpi.CategoryID, dscp string, nowS int64, isCli bool) {
 	hs := &ifc.hosts[h.Key.shard()]
 	hs.mu.Lock()
 	defer hs.mu.Unlock()
 	h.Traffic.add(d)
+	sent.creditTo(&h.PktSent)
+	rcvd.creditTo(&h.PktRcvd)
+	if sent.hasMAC {
+		h.MAC = sent.srcMAC
+	}
 	switch f.L4Proto {
 	case 6:
 		h.TCP.add(d)

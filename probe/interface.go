@@ -49,14 +49,31 @@ type Config struct {
 	PacketClock bool
 }
 
+// Shards use plain mutexes: the writer locks one per packet and readers
+// hold them only to copy snapshots, so a read/write lock would cost the
+// writer twice the atomic operations for no gain.
 type flowShard struct {
-	mu sync.RWMutex
+	mu sync.Mutex
 	m  map[flowKey]*Flow
 }
 
 type hostShard struct {
-	mu sync.RWMutex
+	mu sync.Mutex
 	m  map[HostKey]*Host
+}
+
+// frameCounters are the per-frame interface counters, batched by the
+// writer before they are published in Counters.
+type frameCounters struct {
+	Packets, Bytes         uint64 // bytes include the 24-byte frame overhead
+	PacketsDown, BytesDown uint64
+	NonIP, Fragments       uint64
+	Malformed, Truncated   uint64
+	FlowDrops, HostDrops   uint64
+	Local2Remote           uint64
+	Remote2Local           uint64
+	TCPSeq                 TCPSeqStats
+	L4                     [256]TrafficCounter
 }
 
 // Counters are the interface totals (get/interface/data).
@@ -76,7 +93,7 @@ type Counters struct {
 	DownBps, DownPps       float32
 	UpBps, UpPps           float32
 	TCPSeq                 TCPSeqStats
-	L4                     map[uint8]*TrafficCounter
+	L4                     [256]TrafficCounter
 	NDPI                   map[dpi.ProtoID]*ActivityCounter
 	Categories             map[dpi.CategoryID]*ActivityCounter
 }
@@ -105,15 +122,19 @@ type Interface struct {
 	// since their last visit and hotHosts the hosts whose counters or rates
 	// changed since the last walk, so housekeeping costs the active entries
 	// only, however large the tables grow.
-	pendingFlows   []*Flow
-	hotHosts       []*Host
-	nextTickUs     int64
-	nextPurgeUs    int64
-	lastThptUs     int64
-	lastThptBytes  uint64
-	lastThptPkts   uint64
-	curVLAN        uint16
-	scratchKeyHost HostKey
+	pendingFlows  []*Flow
+	hotHosts      []*Host
+	nextTickUs    int64
+	nextPurgeUs   int64
+	lastThptUs    int64
+	lastThptBytes uint64
+	lastThptPkts  uint64
+	curVLAN       uint16
+	pending       frameCounters
+	pendingFrames int
+	lastSrcMAC    [6]byte
+	lastDstMAC    [6]byte
+	lastMACSec    int64
 }
 
 // New creates an interface. The classifier engine is built from cfg.Registry.
@@ -139,7 +160,6 @@ func New(cfg Config) *Interface {
 		ifc.flows[i].m = make(map[flowKey]*Flow)
 		ifc.hosts[i].m = make(map[HostKey]*Host)
 	}
-	ifc.counters.L4 = map[uint8]*TrafficCounter{}
 	ifc.counters.NDPI = map[dpi.ProtoID]*ActivityCounter{}
 	ifc.counters.Categories = map[dpi.CategoryID]*ActivityCounter{}
 	return ifc
@@ -178,16 +198,105 @@ func (ifc *Interface) Clock() int64 { return ifc.clockUs.Load() }
 // Done reports whether a file input has been read completely.
 func (ifc *Interface) Done() bool { return ifc.done.Load() }
 
-// CountDecodeError records a frame that could not be decoded as IP but
-// still counts in the interface totals.
-func (ifc *Interface) countFrame(p *decode.Packet) {
+// frameAccount is what one frame adds to the interface counters; it is
+// filled without locks and applied under one statsMu lock per frame.
+type frameAccount struct {
+	wireLen            uint64
+	l4                 uint8
+	ip                 bool
+	len                uint64
+	local2remote       bool
+	remote2local       bool
+	seqEvent           uint8
+	nonIP, fragment    bool
+	flowDrop, hostDrop bool
+	truncated, broken  bool
+}
+
+// apply adds one frame to the writer's pending counters; they are
+// published under statsMu every flushEvery frames and at every housekeeping
+// pass, so readers lag by a few frames at most.
+func (ifc *Interface) apply(a *frameAccount) {
+	c := &ifc.pending
+	c.Packets++
+	c.Bytes += a.wireLen + frameOverhead
+	c.PacketsDown++
+	c.BytesDown += a.wireLen + frameOverhead
+	if a.ip {
+		l4 := &c.L4[a.l4]
+		l4.PacketsRcvd++
+		l4.BytesRcvd += a.len
+		if a.local2remote {
+			c.Local2Remote += a.len
+		} else if a.remote2local {
+			c.Remote2Local += a.len
+		}
+		switch a.seqEvent {
+		case seqRetransmission:
+			c.TCPSeq.Retransmissions++
+		case seqOutOfOrder:
+			c.TCPSeq.OutOfOrder++
+		case seqLost:
+			c.TCPSeq.Lost++
+		}
+	}
+	switch {
+	case a.nonIP:
+		c.NonIP++
+	case a.fragment:
+		c.Fragments++
+	case a.truncated:
+		c.Truncated++
+	case a.broken:
+		c.Malformed++
+	}
+	if a.flowDrop {
+		c.FlowDrops++
+	}
+	if a.hostDrop {
+		c.HostDrops++
+	}
+	ifc.pendingFrames++
+	if ifc.pendingFrames >= flushEvery {
+		ifc.flushCounters()
+	}
+}
+
+// flushEvery is how many frames the writer batches before publishing the
+// interface counters.
+const flushEvery = 64
+
+// flushCounters publishes the pending frame counters.
+func (ifc *Interface) flushCounters() {
+	if ifc.pendingFrames == 0 {
+		return
+	}
+	p := &ifc.pending
 	ifc.statsMu.Lock()
 	c := &ifc.counters
-	c.Packets++
-	c.Bytes += uint64(p.WireLen) + frameOverhead
-	c.PacketsDown++
-	c.BytesDown += uint64(p.WireLen) + frameOverhead
+	c.Packets += p.Packets
+	c.Bytes += p.Bytes
+	c.PacketsDown += p.PacketsDown
+	c.BytesDown += p.BytesDown
+	for i := range p.L4 {
+		if p.L4[i].PacketsRcvd != 0 {
+			c.L4[i].add(p.L4[i])
+		}
+	}
+	c.Local2Remote += p.Local2Remote
+	c.Remote2Local += p.Remote2Local
+	c.TCPSeq.Retransmissions += p.TCPSeq.Retransmissions
+	c.TCPSeq.OutOfOrder += p.TCPSeq.OutOfOrder
+	c.TCPSeq.Lost += p.TCPSeq.Lost
+	c.NonIP += p.NonIP
+	c.Fragments += p.Fragments
+	c.Truncated += p.Truncated
+	c.Malformed += p.Malformed
+	c.FlowDrops += p.FlowDrops
+	c.HostDrops += p.HostDrops
 	ifc.statsMu.Unlock()
+	*p = frameCounters{}
+	ifc.pendingFrames = 0
 }
 
 // SetDrops records the capture drop counter reported by the source.
@@ -201,14 +310,7 @@ func (ifc *Interface) SetDrops(n uint64) {
 // malformed); it still counts in the interface totals.
 func (ifc *Interface) DecodeFailed(p *decode.Packet, truncated bool) {
 	ifc.advanceClock(p.Timestamp)
-	ifc.countFrame(p)
-	ifc.statsMu.Lock()
-	if truncated {
-		ifc.counters.Truncated++
-	} else {
-		ifc.counters.Malformed++
-	}
-	ifc.statsMu.Unlock()
+	ifc.apply(&frameAccount{wireLen: uint64(p.WireLen), truncated: truncated, broken: !truncated})
 }
 
 func (ifc *Interface) advanceClock(ts time.Time) int64 {
@@ -228,21 +330,19 @@ func (ifc *Interface) advanceClock(ts time.Time) int64 {
 // calls it.
 func (ifc *Interface) ProcessPacket(p *decode.Packet) {
 	now := ifc.advanceClock(p.Timestamp)
-	ifc.countFrame(p)
+	a := frameAccount{wireLen: uint64(p.WireLen)}
 	if p.HasEthernet {
 		ifc.touchMACs(p, now/1e6)
 	}
-	if p.IPVersion != 0 && (!p.Fragment || p.FragOffset == 0) {
-		ifc.processIP(p, now)
-	} else if p.IPVersion == 0 {
-		ifc.statsMu.Lock()
-		ifc.counters.NonIP++
-		ifc.statsMu.Unlock()
-	} else {
-		ifc.statsMu.Lock()
-		ifc.counters.Fragments++
-		ifc.statsMu.Unlock()
+	switch {
+	case p.IPVersion == 0:
+		a.nonIP = true
+	case p.Fragment && p.FragOffset != 0:
+		a.fragment = true
+	default:
+		ifc.processIP(p, now, &a)
 	}
+	ifc.apply(&a)
 	if now >= ifc.nextTickUs {
 		ifc.housekeeping(now, false)
 	}
@@ -259,6 +359,12 @@ type macEntry struct {
 }
 
 func (ifc *Interface) touchMACs(p *decode.Packet, nowS int64) {
+	// Consecutive frames mostly carry the same MAC pair: the table only
+	// needs a visit when the pair or the second changes.
+	if p.SrcMAC == ifc.lastSrcMAC && p.DstMAC == ifc.lastDstMAC && nowS == ifc.lastMACSec {
+		return
+	}
+	ifc.lastSrcMAC, ifc.lastDstMAC, ifc.lastMACSec = p.SrcMAC, p.DstMAC, nowS
 	ifc.macMu.Lock()
 	if !isSpecialMAC(p.SrcMAC) {
 		ifc.macs[p.SrcMAC] = macEntry{lastSeen: nowS, source: true}
@@ -357,21 +463,20 @@ func (k HostKey) shard() int {
 	return int(h % numShards)
 }
 
-func (ifc *Interface) processIP(p *decode.Packet, now int64) {
+func (ifc *Interface) processIP(p *decode.Packet, now int64, a *frameAccount) {
 	k, fwd := ifc.makeKey(p)
 	sh := &ifc.flows[k.shard()]
-	sh.mu.RLock()
+	// The capture goroutine is the only writer: it may read the map
+	// without the read lock; writes below take the write lock.
 	f := sh.m[k]
-	sh.mu.RUnlock()
 	if f == nil {
 		if int(ifc.numFlows.Load()) >= ifc.cfg.MaxFlows {
-			ifc.statsMu.Lock()
-			ifc.counters.FlowDrops++
-			ifc.statsMu.Unlock()
+			a.flowDrop = true
 			return
 		}
 		f = ifc.newFlow(k, p, now)
 		if f == nil {
+			a.hostDrop = true
 			return
 		}
 		sh.mu.Lock()
@@ -399,6 +504,11 @@ func (ifc *Interface) processIP(p *decode.Packet, now int64) {
 	if !f.queued {
 		f.queued = true
 		ifc.pendingFlows = append(ifc.pendingFlows, f)
+	}
+	if c2s {
+		f.pend[0].add(p)
+	} else {
+		f.pend[1].add(p)
 	}
 	d.Packets++
 	d.Bytes += uint64(p.Len)
@@ -437,29 +547,9 @@ func (ifc *Interface) processIP(p *decode.Packet, now int64) {
 	}
 	ifc.hostPacket(sender, receiver, p, seqEvent, meta)
 
-	ifc.statsMu.Lock()
-	switch {
-	case sender.Local && !receiver.Local:
-		ifc.counters.Local2Remote += uint64(p.Len)
-	case !sender.Local && receiver.Local:
-		ifc.counters.Remote2Local += uint64(p.Len)
-	}
-	l4 := ifc.counters.L4[p.L4Proto]
-	if l4 == nil {
-		l4 = &TrafficCounter{}
-		ifc.counters.L4[p.L4Proto] = l4
-	}
-	l4.PacketsRcvd++
-	l4.BytesRcvd += uint64(p.Len)
-	switch seqEvent {
-	case seqRetransmission:
-		ifc.counters.TCPSeq.Retransmissions++
-	case seqOutOfOrder:
-		ifc.counters.TCPSeq.OutOfOrder++
-	case seqLost:
-		ifc.counters.TCPSeq.Lost++
-	}
-	ifc.statsMu.Unlock()
+	a.ip, a.l4, a.len, a.seqEvent = true, p.L4Proto, uint64(p.Len), seqEvent
+	a.local2remote = sender.Local && !receiver.Local
+	a.remote2local = !sender.Local && receiver.Local
 }
 
 const (
@@ -630,18 +720,13 @@ func (ifc *Interface) swapFlowHosts(f *Flow) {
 
 func (ifc *Interface) getOrCreateHost(k HostKey, mac [6]byte, now int64) *Host {
 	hs := &ifc.hosts[k.shard()]
-	hs.mu.RLock()
-	h := hs.m[k]
-	hs.mu.RUnlock()
-	if h != nil {
+	if h := hs.m[k]; h != nil { // single writer: no read lock needed
 		return h
 	}
 	if int(ifc.numHosts.Load()) >= ifc.cfg.MaxHosts {
-		ifc.statsMu.Lock()
-		ifc.counters.HostDrops++
-		ifc.statsMu.Unlock()
 		return nil
 	}
+	var h *Host
 	h = newHost(k, now/1e6, ifc.cfg.LocalNets)
 	h.MAC = mac
 	if mac == [6]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff} {
@@ -659,10 +744,12 @@ func (ifc *Interface) getOrCreateHost(k HostKey, mac [6]byte, now int64) *Host {
 }
 
 func (ifc *Interface) hostPacket(sender, receiver *Host, p *decode.Packet, seqEvent uint8, meta dpi.PacketMeta) {
-	n := p.Len
-	var flags uint8
-	if p.L4Proto == 6 {
-		flags = p.TCPFlags & 0x3f
+	// Only application events (DNS/HTTP messages, ICMP types) and TCP
+	// sequence problems touch the hosts per packet; they are rare, so most
+	// packets take no host lock at all.
+	icmp := p.L4Proto == 1 || p.L4Proto == 58
+	if meta.Kind == dpi.MetaNone && !icmp && seqEvent == seqNone {
+		return
 	}
 	for _, x := range []struct {
 		h    *Host
@@ -670,44 +757,69 @@ func (ifc *Interface) hostPacket(sender, receiver *Host, p *decode.Packet, seqEv
 	}{{sender, true}, {receiver, false}} {
 		hs := &ifc.hosts[x.h.Key.shard()]
 		hs.mu.Lock()
-		ps, seq := &x.h.PktRcvd, &x.h.TCPRcvd
 		peer := sender.Key.IP
+		seq := &x.h.TCPRcvd
 		if x.sent {
 			peer = receiver.Key.IP
+			seq = &x.h.TCPSent
 		}
 		appPacket(x.h, x.sent, peer, p, meta)
-		if x.sent {
-			ps, seq = &x.h.PktSent, &x.h.TCPSent
-			if p.HasEthernet {
-				x.h.MAC = p.SrcMAC
-			}
-		}
-		ps.Size.add(n)
-		if p.L4Proto == 6 {
-			switch flags {
-			case decode.TCPFlagSYN:
-				ps.TCPFlags.SYN++
-			case decode.TCPFlagSYN | decode.TCPFlagACK:
-				ps.TCPFlags.SYNACK++
-			case decode.TCPFlagFIN | decode.TCPFlagACK:
-				ps.TCPFlags.FINACK++
-			}
-			if flags&decode.TCPFlagRST != 0 {
-				ps.TCPFlags.RST++
-			}
-			switch seqEvent {
-			case seqRetransmission:
-				seq.Retransmissions++
-			case seqOutOfOrder:
-				seq.OutOfOrder++
-			case seqLost:
-				seq.Lost++
-			case seqKeepAlive:
-				seq.KeepAlive++
-			}
+		switch seqEvent {
+		case seqRetransmission:
+			seq.Retransmissions++
+		case seqOutOfOrder:
+			seq.OutOfOrder++
+		case seqLost:
+			seq.Lost++
+		case seqKeepAlive:
+			seq.KeepAlive++
 		}
 		hs.mu.Unlock()
 	}
+}
+
+// pendingPackets are per-packet host statistics gathered on a flow
+// direction since the flow's last visit; the visit credits them to both
+// hosts together with the byte counters (spec A.1).
+type pendingPackets struct {
+	size                [10]uint32
+	syn, synack, finack uint16
+	rst                 uint16
+	srcMAC              [6]byte
+	hasMAC              bool
+}
+
+func (pp *pendingPackets) add(p *decode.Packet) {
+	pp.size[sizeBucket(p.Len)]++
+	if p.L4Proto == 6 {
+		switch p.TCPFlags & 0x3f {
+		case decode.TCPFlagSYN:
+			pp.syn++
+		case decode.TCPFlagSYN | decode.TCPFlagACK:
+			pp.synack++
+		case decode.TCPFlagFIN | decode.TCPFlagACK:
+			pp.finack++
+		}
+		if p.TCPFlags&decode.TCPFlagRST != 0 {
+			pp.rst++
+		}
+	}
+	if p.HasEthernet {
+		pp.srcMAC, pp.hasMAC = p.SrcMAC, true
+	}
+}
+
+// creditTo adds the pending statistics to a host's packet stats.
+func (pp *pendingPackets) creditTo(ps *PacketStats) {
+	h := &ps.Size
+	for i, dst := range []*uint64{&h.UpTo64, &h.UpTo128, &h.UpTo256, &h.UpTo512, &h.UpTo1024, &h.UpTo1518,
+		&h.UpTo2500, &h.UpTo6500, &h.UpTo9000, &h.Above9000} {
+		*dst += uint64(pp.size[i])
+	}
+	ps.TCPFlags.SYN += uint64(pp.syn)
+	ps.TCPFlags.SYNACK += uint64(pp.synack)
+	ps.TCPFlags.FINACK += uint64(pp.finack)
+	ps.TCPFlags.RST += uint64(pp.rst)
 }
 
 // onDetection runs once when the classifier completes (flow shard locked).

@@ -210,6 +210,7 @@ func TestMaxFlowsEnforced(t *testing.T) {
 	for i := 0; i < 10; i++ {
 		f.feed(frame(t, "10.0.0.1", "10.0.0.2", uint16(1000+i), 80, decode.TCPFlagSYN, false, nil), time.Millisecond)
 	}
+	f.ifc.EndOfInput()
 	if n := f.ifc.NumFlows(); n != 3 {
 		t.Fatalf("flows = %d, want 3", n)
 	}

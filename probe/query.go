@@ -144,13 +144,13 @@ func (ifc *Interface) Hosts(flt HostFilter) []HostSummary {
 	out := make([]HostSummary, 0, ifc.NumHostsTotal())
 	for i := range ifc.hosts {
 		hs := &ifc.hosts[i]
-		hs.mu.RLock()
+		hs.mu.Lock()
 		for _, h := range hs.m {
 			if flt.match(h) {
 				out = append(out, ifc.summarize(h))
 			}
 		}
-		hs.mu.RUnlock()
+		hs.mu.Unlock()
 	}
 	return out
 }
@@ -159,8 +159,8 @@ func (ifc *Interface) Hosts(flt HostFilter) []HostSummary {
 func (ifc *Interface) HostSummaryOf(k HostKey) (HostSummary, bool) {
 	k.IP = k.IP.Unmap()
 	hs := &ifc.hosts[k.shard()]
-	hs.mu.RLock()
-	defer hs.mu.RUnlock()
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
 	h := hs.m[k]
 	if h == nil {
 		return HostSummary{}, false
@@ -194,8 +194,8 @@ type LocalDetail struct {
 func (ifc *Interface) HostDetail(k HostKey) (*HostDetail, bool) {
 	k.IP = k.IP.Unmap()
 	hs := &ifc.hosts[k.shard()]
-	hs.mu.RLock()
-	defer hs.mu.RUnlock()
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
 	h := hs.m[k]
 	if h == nil {
 		return nil, false
@@ -243,14 +243,14 @@ func (ifc *Interface) HostDetail(k HostKey) (*HostDetail, bool) {
 func (ifc *Interface) FindHostByName(name string, vlan uint16) (HostKey, bool) {
 	for i := range ifc.hosts {
 		hs := &ifc.hosts[i]
-		hs.mu.RLock()
+		hs.mu.Lock()
 		for k, h := range hs.m {
 			if k.VLAN == vlan && h.Name(ifc.cfg.Names) == name {
-				hs.mu.RUnlock()
+				hs.mu.Unlock()
 				return k, true
 			}
 		}
-		hs.mu.RUnlock()
+		hs.mu.Unlock()
 	}
 	return HostKey{}, false
 }
@@ -259,8 +259,8 @@ func (ifc *Interface) FindHostByName(name string, vlan uint16) (HostKey, bool) {
 func (ifc *Interface) HasHost(k HostKey) bool {
 	k.IP = k.IP.Unmap()
 	hs := &ifc.hosts[k.shard()]
-	hs.mu.RLock()
-	defer hs.mu.RUnlock()
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
 	return hs.m[k] != nil
 }
 
@@ -410,7 +410,7 @@ func (ifc *Interface) Flows(flt FlowFilter) []FlowSummary {
 	out := make([]FlowSummary, 0, ifc.NumFlows())
 	for i := range ifc.flows {
 		sh := &ifc.flows[i]
-		sh.mu.RLock()
+		sh.mu.Lock()
 		for _, f := range sh.m {
 			if !ifc.flowMatch(&flt, f) {
 				continue
@@ -425,7 +425,7 @@ func (ifc *Interface) Flows(flt FlowFilter) []FlowSummary {
 				ApplLatency: latencyMs(f.firstCliPayloadUs, f.firstSrvPayloadUs),
 			})
 		}
-		sh.mu.RUnlock()
+		sh.mu.Unlock()
 	}
 	return out
 }
@@ -435,11 +435,6 @@ func (ifc *Interface) Counters() Counters {
 	ifc.statsMu.RLock()
 	defer ifc.statsMu.RUnlock()
 	c := ifc.counters
-	c.L4 = make(map[uint8]*TrafficCounter, len(ifc.counters.L4))
-	for k, v := range ifc.counters.L4 {
-		vv := *v
-		c.L4[k] = &vv
-	}
 	c.NDPI = make(map[dpi.ProtoID]*ActivityCounter, len(ifc.counters.NDPI))
 	for k, v := range ifc.counters.NDPI {
 		vv := *v
@@ -457,7 +452,7 @@ func (ifc *Interface) Counters() Counters {
 func (ifc *Interface) HostCounts() (hosts, local int) {
 	for i := range ifc.hosts {
 		hs := &ifc.hosts[i]
-		hs.mu.RLock()
+		hs.mu.Lock()
 		for _, h := range hs.m {
 			if h.Unicast() {
 				hosts++
@@ -466,7 +461,7 @@ func (ifc *Interface) HostCounts() (hosts, local int) {
 				}
 			}
 		}
-		hs.mu.RUnlock()
+		hs.mu.Unlock()
 	}
 	return
 }
@@ -476,11 +471,11 @@ func (ifc *Interface) FlowL4Counts() map[uint8]int {
 	out := map[uint8]int{}
 	for i := range ifc.flows {
 		sh := &ifc.flows[i]
-		sh.mu.RLock()
+		sh.mu.Lock()
 		for _, f := range sh.m {
 			out[f.L4Proto]++
 		}
-		sh.mu.RUnlock()
+		sh.mu.Unlock()
 	}
 	return out
 }
@@ -490,11 +485,11 @@ func (ifc *Interface) FlowL7Counts() map[dpi.ProtoID]int {
 	out := map[dpi.ProtoID]int{}
 	for i := range ifc.flows {
 		sh := &ifc.flows[i]
-		sh.mu.RLock()
+		sh.mu.Lock()
 		for _, f := range sh.m {
 			out[dpi.CounterProto(f.DPI.Result)]++
 		}
-		sh.mu.RUnlock()
+		sh.mu.Unlock()
 	}
 	return out
 }

@@ -57,6 +57,8 @@ func (ifc *Interface) Capture(ctx context.Context, src Source) error {
 	ifc.SetDrops(src.Stats())
 	if ifc.cfg.PacketClock {
 		ifc.EndOfInput()
+	} else {
+		ifc.flushCounters()
 	}
 	return err
 }

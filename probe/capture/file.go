@@ -101,7 +101,7 @@ func (s *FileSource) open() error {
 		if magic == magicPcapMicroBE || magic == magicPcapNanoBE {
 			bo = binary.BigEndian
 		}
-		g := &pcapGuard{r: bufio.NewReaderSize(s.f, 1<<16), bo: bo, off: 24}
+		g := &pcapGuard{r: bufio.NewReaderSize(s.f, readBufferSize), bo: bo, off: 24}
 		if _, err := s.f.Seek(24, io.SeekStart); err != nil {
 			return s.fail("%w", err)
 		}
@@ -170,7 +170,7 @@ func (s *FileSource) openPcap(in io.Reader, rawLink uint32) error {
 func (s *FileSource) openPcapng() error {
 	s.format = "pcapng"
 	s.guard = &ngGuard{r: s.f, firstLink: -1}
-	r, err := pcapgo.NewNgReader(bufio.NewReaderSize(s.guard, 1<<16), pcapgo.NgReaderOptions{SkipUnknownVersion: true})
+	r, err := pcapgo.NewNgReader(bufio.NewReaderSize(s.guard, readBufferSize), pcapgo.NgReaderOptions{SkipUnknownVersion: true})
 	if err != nil {
 		if err == io.EOF || err == io.ErrUnexpectedEOF {
 			return s.fail("%w: no interface description block", ErrFormat)
@@ -514,3 +514,7 @@ func (g *ngGuard) checkLength(min uint32) error {
 	}
 	return nil
 }
+
+// readBufferSize is the file read buffer: large reads keep the number of
+// system calls per packet negligible.
+const readBufferSize = 1 << 20
