@@ -127,8 +127,20 @@ func arphrdType(ifname string) int {
 	return n
 }
 
+// ErrIdle is returned by a live source's ReadPacket when no frame arrived
+// within the poll timeout (100 ms). It reports Timeout() == true; callers
+// simply read again.
+var ErrIdle error = idleError{}
+
+type idleError struct{}
+
+func (idleError) Error() string   { return "capture: no packet within the poll timeout" }
+func (idleError) Timeout() bool   { return true }
+func (idleError) Temporary() bool { return true }
+
 // ReadPacket waits for the next frame. It returns io.EOF once Close has
-// been called (also when Close is called while it waits).
+// been called (also when Close is called while it waits), and ErrIdle when
+// nothing arrived within the poll timeout.
 func (s *LiveSource) ReadPacket() ([]byte, gopacket.CaptureInfo, error) {
 	for {
 		if s.closed.Load() {
@@ -143,7 +155,9 @@ func (s *LiveSource) ReadPacket() ([]byte, gopacket.CaptureInfo, error) {
 		s.mu.Unlock()
 		switch {
 		case err == afpacket.ErrTimeout:
-			continue
+			// Hand control back so the caller can run its timers on a
+			// quiet link.
+			return nil, gopacket.CaptureInfo{}, ErrIdle
 		case err != nil:
 			if s.closed.Load() {
 				return nil, gopacket.CaptureInfo{}, io.EOF
