@@ -70,11 +70,7 @@ func appPacket(h *Host, sent bool, peer netip.Addr, p *decode.Packet, m dpi.Pack
 		if h.ICMPTypes == nil {
 			h.ICMPTypes = map[uint16]*ICMPCounter{}
 		}
-		c := h.ICMPTypes[k]
-		if c == nil {
-			c = &ICMPCounter{}
-			h.ICMPTypes[k] = c
-		}
+		c := counterIn(h.ICMPTypes, k)
 		if sent {
 			c.Sent++
 			c.LastSentPeer = peer

@@ -301,3 +301,27 @@ func dscpClass(d uint8) string {
 	}
 	return "unknown"
 }
+
+// counterIn returns m[k], creating a zero counter when absent.
+func counterIn[K comparable, V any](m map[K]*V, k K) *V {
+	c := m[k]
+	if c == nil {
+		c = new(V)
+		m[k] = c
+	}
+	return c
+}
+
+// cloneCounters copies a map of counters, values included, so that the copy
+// shares nothing with the live tables.
+func cloneCounters[K comparable, V any](m map[K]*V) map[K]*V {
+	if m == nil {
+		return nil
+	}
+	out := make(map[K]*V, len(m))
+	for k, v := range m {
+		c := *v
+		out[k] = &c
+	}
+	return out
+}

@@ -95,18 +95,10 @@ func (ifc *Interface) visitFlow(f *Flow, now int64, final bool) {
 	f.pend = [2]pendingPackets{}
 
 	ifc.statsMu.Lock()
-	ac := ifc.counters.NDPI[stats]
-	if ac == nil {
-		ac = &ActivityCounter{}
-		ifc.counters.NDPI[stats] = ac
-	}
+	ac := counterIn(ifc.counters.NDPI, stats)
 	ac.add(c2s)
 	ac.touch(nowS)
-	cc := ifc.counters.Categories[cat]
-	if cc == nil {
-		cc = &ActivityCounter{}
-		ifc.counters.Categories[cat] = cc
-	}
+	cc := counterIn(ifc.counters.Categories, cat)
 	cc.add(c2s)
 	cc.touch(nowS)
 	ifc.statsMu.Unlock()
@@ -146,26 +138,13 @@ func (ifc *Interface) creditHost(f *Flow, h *Host, d TrafficCounter, sent, rcvd 
 		h.Categories = make(map[dpi.CategoryID]*ActivityCounter, 1)
 		h.DSCP = make(map[string]*TrafficCounter, 1)
 	}
-	ac := h.NDPI[stats]
-	if ac == nil {
-		ac = &ActivityCounter{}
-		h.NDPI[stats] = ac
-	}
+	ac := counterIn(h.NDPI, stats)
 	ac.add(d)
 	ac.touch(nowS)
-	cc := h.Categories[cat]
-	if cc == nil {
-		cc = &ActivityCounter{}
-		h.Categories[cat] = cc
-	}
+	cc := counterIn(h.Categories, cat)
 	cc.add(d)
 	cc.touch(nowS)
-	dc := h.DSCP[dscp]
-	if dc == nil {
-		dc = &TrafficCounter{}
-		h.DSCP[dscp] = dc
-	}
-	dc.add(d)
+	counterIn(h.DSCP, dscp).add(d)
 	if h.lastActivityIncr == 0 || nowS >= h.lastActivityIncr+housekeepingPeriod {
 		h.TotalActivityTime += housekeepingPeriod
 		h.lastActivityIncr = nowS

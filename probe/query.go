@@ -201,28 +201,10 @@ func (ifc *Interface) HostDetail(k HostKey) (*HostDetail, bool) {
 		return nil, false
 	}
 	d := &HostDetail{Host: *h, Name: h.Name(ifc.cfg.Names)}
-	d.NDPI = make(map[dpi.ProtoID]*ActivityCounter, len(h.NDPI))
-	for id, c := range h.NDPI {
-		cc := *c
-		d.NDPI[id] = &cc
-	}
-	d.Categories = make(map[dpi.CategoryID]*ActivityCounter, len(h.Categories))
-	for id, c := range h.Categories {
-		cc := *c
-		d.Categories[id] = &cc
-	}
-	d.DSCP = make(map[string]*TrafficCounter, len(h.DSCP))
-	for id, c := range h.DSCP {
-		cc := *c
-		d.DSCP[id] = &cc
-	}
-	if h.ICMPTypes != nil {
-		d.ICMPTypes = make(map[uint16]*ICMPCounter, len(h.ICMPTypes))
-		for k, c := range h.ICMPTypes {
-			cc := *c
-			d.ICMPTypes[k] = &cc
-		}
-	}
+	d.NDPI = cloneCounters(h.NDPI)
+	d.Categories = cloneCounters(h.Categories)
+	d.DSCP = cloneCounters(h.DSCP)
+	d.ICMPTypes = cloneCounters(h.ICMPTypes)
 	if l := h.LocalData; l != nil {
 		d.LocalInfo = LocalDetail{
 			DNSSent: l.DNSSent, DNSRcvd: l.DNSRcvd, HTTPSender: l.HTTPSender, HTTPReceiver: l.HTTPReceiver,
@@ -435,16 +417,8 @@ func (ifc *Interface) Counters() Counters {
 	ifc.statsMu.RLock()
 	defer ifc.statsMu.RUnlock()
 	c := ifc.counters
-	c.NDPI = make(map[dpi.ProtoID]*ActivityCounter, len(ifc.counters.NDPI))
-	for k, v := range ifc.counters.NDPI {
-		vv := *v
-		c.NDPI[k] = &vv
-	}
-	c.Categories = make(map[dpi.CategoryID]*ActivityCounter, len(ifc.counters.Categories))
-	for k, v := range ifc.counters.Categories {
-		vv := *v
-		c.Categories[k] = &vv
-	}
+	c.NDPI = cloneCounters(ifc.counters.NDPI)
+	c.Categories = cloneCounters(ifc.counters.Categories)
 	return c
 }
 

@@ -30,8 +30,4 @@ function host_labels.jquery_key(key)
    return (key:gsub("%.", "__"):gsub("/", "___"):gsub(":", "____"))
 end
 
-function host_labels.isempty(s)
-   return s == nil or s == "" or s == " "
-end
-
 return host_labels

@@ -20,4 +20,20 @@ function rest_utils.answer(ret_const, payload)
    ntop.sendRestAnswer(ret_const.str, payload or {})
 end
 
+-- isempty: ntopng treats "" and a single space like a missing parameter.
+function rest_utils.isempty(s)
+   return s == nil or s == "" or s == " "
+end
+
+-- select_interface selects the interface named by an ifid parameter. When
+-- the parameter is missing or names no interface it answers
+-- INVALID_INTERFACE and returns false (rest-conventions.md §3.4).
+function rest_utils.select_interface(ifid)
+   if rest_utils.isempty(ifid) or not interface.select(ifid) then
+      rest_utils.answer(rest_utils.consts.err.invalid_interface)
+      return false
+   end
+   return true
+end
+
 return rest_utils

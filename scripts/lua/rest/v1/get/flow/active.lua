@@ -2,19 +2,15 @@
 local rest_utils = require "rest_utils"
 local host_labels = require "host_labels"
 
-local ifid = _GET["ifid"]
-if host_labels.isempty(ifid) or not interface.select(ifid) then
-   rest_utils.answer(rest_utils.consts.err.invalid_interface)
-   return
-end
+if not rest_utils.select_interface(_GET["ifid"]) then return end
 
 local currentPage = tonumber(_GET["currentPage"]) or 1
 local perPage = tonumber(_GET["perPage"]) or 10
 local sortColumn = _GET["sortColumn"]
-if host_labels.isempty(sortColumn) then sortColumn = "" end
+if rest_utils.isempty(sortColumn) then sortColumn = "" end
 sortColumn = "column_" .. sortColumn
 local sortOrder = _GET["sortOrder"]
-if host_labels.isempty(sortOrder) then sortOrder = "desc" end
+if rest_utils.isempty(sortOrder) then sortOrder = "desc" end
 local l4proto = tonumber(_GET["l4proto"]) -- names pass validation but do not filter
 
 local res = interface.getFlowsInfo({

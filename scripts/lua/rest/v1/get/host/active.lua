@@ -2,17 +2,13 @@
 local rest_utils = require "rest_utils"
 local host_labels = require "host_labels"
 
-local ifid = _GET["ifid"]
-if host_labels.isempty(ifid) or not interface.select(ifid) then
-   rest_utils.answer(rest_utils.consts.err.invalid_interface)
-   return
-end
+if not rest_utils.select_interface(_GET["ifid"]) then return end
 
 local currentPage = tonumber(_GET["currentPage"]) or 1
 local perPage = tonumber(_GET["perPage"]) or 10
 local sortColumn, sortOrder = _GET["sortColumn"], _GET["sortOrder"]
-if not host_labels.isempty(sortColumn) then sortColumn = "column_" .. sortColumn else sortColumn = nil end
-if host_labels.isempty(sortOrder) then sortOrder = nil end
+if not rest_utils.isempty(sortColumn) then sortColumn = "column_" .. sortColumn else sortColumn = nil end
+if rest_utils.isempty(sortOrder) then sortOrder = nil end
 
 local mode = _GET["mode"]
 local modes = { all = true, ["local"] = true, remote = true, broadcast_domain = true, filtered = true, blacklisted = true }
@@ -57,10 +53,10 @@ local data = {}
 for _, e in ipairs(keyed) do
    local h = e.h
    local name = h.name
-   if host_labels.isempty(name) then
+   if rest_utils.isempty(name) then
       name = host_labels.shorten(host_labels.label(h.ip), h.ip)
    end
-   if host_labels.isempty(name) then name = h.key end
+   if rest_utils.isempty(name) then name = h.key end
    local label = host_labels.shorten(host_labels.label(h.ip, nil, h.name), h.ip)
    if label ~= h.ip and label ~= name then
       name = name .. " [" .. label .. "]"

@@ -1,13 +1,9 @@
 -- GET /lua/rest/v1/get/host/data.lua: the complete record of one host (C.3).
 local rest_utils = require "rest_utils"
-local host_labels = require "host_labels"
 
-local ifid, host, vlan = _GET["ifid"], _GET["host"], _GET["vlan"]
-if host_labels.isempty(ifid) or not interface.select(ifid) then
-   rest_utils.answer(rest_utils.consts.err.invalid_interface)
-   return
-end
-if host_labels.isempty(host) then
+if not rest_utils.select_interface(_GET["ifid"]) then return end
+local host, vlan = _GET["host"], _GET["vlan"]
+if rest_utils.isempty(host) then
    rest_utils.answer(rest_utils.consts.err.invalid_args)
    return
 end
@@ -23,7 +19,7 @@ if host_stats ~= nil and host_stats ~= "" and host_stats ~= "true" and host_stat
    info = {}
 end
 
-if not host_labels.isempty(_GET["host_stats_flows"]) then
+if not rest_utils.isempty(_GET["host_stats_flows"]) then
    local limit = tonumber(_GET["limit"]) or 99999
    local res = interface.getFlowsInfo({ host = host, vlan = vlan, sortColumn = "column_bytes",
       sortOrder = "desc", perPage = limit, currentPage = 1 }) or { flows = {} }

@@ -1,10 +1,9 @@
 -- GET /lua/rest/v1/get/host/interfaces.lua: interfaces where a host is in
 -- memory (spec C.2).
 local rest_utils = require "rest_utils"
-local host_labels = require "host_labels"
 
 local host, vlan = _GET["host"], _GET["vlan"]
-if host_labels.isempty(host) then
+if rest_utils.isempty(host) then
    rest_utils.answer(rest_utils.consts.err.invalid_args)
    return
 end

@@ -1,6 +1,5 @@
 -- GET /lua/rest/v1/get/interface/data.lua: interface counters (spec B.2).
 local rest_utils = require "rest_utils"
-local host_labels = require "host_labels"
 
 local ifid, iffilter = _GET["ifid"], _GET["iffilter"]
 
@@ -50,15 +49,15 @@ if iffilter == "all" then
 end
 
 local requested = iffilter
-if host_labels.isempty(requested) then requested = ifid end
-if host_labels.isempty(requested) then
+if rest_utils.isempty(requested) then requested = ifid end
+if rest_utils.isempty(requested) then
    rest_utils.answer(rest_utils.consts.err.invalid_interface)
    return
 end
 
 local known = interface.select(requested)
 if not known then
-   if host_labels.isempty(iffilter) then
+   if rest_utils.isempty(iffilter) then
       -- an ifid naming no interface is dropped by validation
       rest_utils.answer(rest_utils.consts.err.invalid_interface)
       return

@@ -1,12 +1,7 @@
 -- GET /lua/rest/v1/get/flow/l4/counters.lua: active flows per L4 protocol.
 local rest_utils = require "rest_utils"
-local host_labels = require "host_labels"
 
-local ifid = _GET["ifid"]
-if host_labels.isempty(ifid) or not interface.select(ifid) then
-   rest_utils.answer(rest_utils.consts.err.invalid_interface)
-   return
-end
+if not rest_utils.select_interface(_GET["ifid"]) then return end
 
 local rsp = {}
 for id, count in pairs(interface.getActiveFlowsStats().l4) do

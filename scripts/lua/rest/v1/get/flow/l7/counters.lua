@@ -1,13 +1,8 @@
 -- GET /lua/rest/v1/get/flow/l7/counters.lua: active flows per L7 protocol,
 -- sorted by name.
 local rest_utils = require "rest_utils"
-local host_labels = require "host_labels"
 
-local ifid = _GET["ifid"]
-if host_labels.isempty(ifid) or not interface.select(ifid) then
-   rest_utils.answer(rest_utils.consts.err.invalid_interface)
-   return
-end
+if not rest_utils.select_interface(_GET["ifid"]) then return end
 
 local rsp = {}
 for name, count in pairs(interface.getActiveFlowsStats().l7) do
