@@ -495,6 +495,8 @@ func (ifc *Interface) processIP(p *decode.Packet, now int64, a *frameAccount) {
 	if f.swapRequested && !c2s && !ifc.done.Load() {
 		f.swapDirection()
 		ifc.swapFlowHosts(f)
+		// The estimators only grow: feed them the corrected roles too.
+		ifc.flowContacts(f)
 		c2s = true
 	}
 	d := &f.S2C
@@ -561,34 +563,35 @@ const (
 )
 
 // tcpSeqAnalysis classifies a segment against the next expected sequence
-// number of its direction.
+// number of its direction. Below it, a segment carrying payload or a SYN
+// (a duplicated SYN or SYN+ACK) is a retransmission, a 1-byte segment just
+// below it a keep-alive probe; duplicated zero-length ACK/FIN segments are
+// not counted (the reference does not count them). Above it, data was lost.
 func tcpSeqAnalysis(d *DirCounters, p *decode.Packet) uint8 {
 	flags := p.TCPFlags
+	syn := flags&decode.TCPFlagSYN != 0
 	plen := uint32(len(p.Payload))
 	next := p.TCPSeq + plen
-	if flags&(decode.TCPFlagSYN|decode.TCPFlagFIN) != 0 {
+	if syn || flags&decode.TCPFlagFIN != 0 {
 		next++
 	}
-	if !d.seqValid || flags&decode.TCPFlagSYN != 0 {
+	diff := int32(p.TCPSeq - d.nextSeq)
+	if !d.seqValid || (syn && diff != -1) {
+		// First segment, or a SYN opening a new connection.
 		d.nextSeq, d.seqValid = next, true
 		return seqNone
 	}
 	ev := seqNone
-	diff := int32(p.TCPSeq - d.nextSeq)
 	switch {
 	case diff == 0:
 		d.nextSeq = next
 	case diff < 0:
-		// Segments without payload (duplicate ACKs and FINs) are not
-		// retransmissions; a 0/1-byte segment just below the window is a
-		// keep-alive probe.
-		if plen <= 1 && diff == -1 {
-			if plen == 1 {
-				ev = seqKeepAlive
-			}
-		} else if plen > 0 {
+		switch {
+		case syn || plen > 1 || (plen == 1 && diff != -1):
 			ev = seqRetransmission
 			d.Retransmission++
+		case plen == 1:
+			ev = seqKeepAlive
 		}
 	default:
 		if plen > 0 {

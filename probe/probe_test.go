@@ -287,3 +287,38 @@ func TestIPKey(t *testing.T) {
 		t.Errorf("ipkey = %d", k)
 	}
 }
+
+func TestTCPSequenceAnalysis(t *testing.T) {
+	seg := func(seq uint32, flags uint8, n int) *decode.Packet {
+		return &decode.Packet{L4Proto: 6, TCPSeq: seq, TCPFlags: flags, Payload: make([]byte, n)}
+	}
+	const ack, syn, fin, psh = decode.TCPFlagACK, decode.TCPFlagSYN, decode.TCPFlagFIN, decode.TCPFlagPSH
+	cases := []struct {
+		name string
+		segs []*decode.Packet
+		want []uint8
+	}{
+		{"in order", []*decode.Packet{seg(100, syn|ack, 0), seg(101, ack|psh, 10), seg(111, ack, 0)},
+			[]uint8{seqNone, seqNone, seqNone}},
+		{"duplicated SYN+ACK", []*decode.Packet{seg(100, syn|ack, 0), seg(100, syn|ack, 0)},
+			[]uint8{seqNone, seqRetransmission}},
+		{"data retransmitted", []*decode.Packet{seg(1, ack, 100), seg(101, ack, 100), seg(101, ack, 100)},
+			[]uint8{seqNone, seqNone, seqRetransmission}},
+		{"duplicated FIN is not counted", []*decode.Packet{seg(1, ack, 10), seg(11, fin|ack, 0), seg(11, fin|ack, 0)},
+			[]uint8{seqNone, seqNone, seqNone}},
+		{"keep-alive", []*decode.Packet{seg(1, ack, 10), seg(10, ack, 1)},
+			[]uint8{seqNone, seqKeepAlive}},
+		{"gap", []*decode.Packet{seg(1, ack, 10), seg(500, ack, 10)},
+			[]uint8{seqNone, seqLost}},
+		{"new connection on the same ports", []*decode.Packet{seg(1, ack, 10), seg(90000, syn, 0)},
+			[]uint8{seqNone, seqNone}},
+	}
+	for _, c := range cases {
+		var d DirCounters
+		for i, s := range c.segs {
+			if got := tcpSeqAnalysis(&d, s); got != c.want[i] {
+				t.Errorf("%s: segment %d: event %d, want %d", c.name, i, got, c.want[i])
+			}
+		}
+	}
+}
