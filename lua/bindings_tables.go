@@ -150,21 +150,28 @@ func hostLess(col string) func(a, b *probe.HostSummary) bool {
 	return num(func(h *probe.HostSummary) float64 { return float64(h.BytesSent + h.BytesRcvd) })
 }
 
-// page selects records [offset, offset+n) in ascending order, or counting
-// from the end when desc.
+// pageBounds returns the records [start, end) of page (1-based) with
+// perPage records per page among total. It is overflow-safe for any
+// client-supplied numbers, and end-start never exceeds total.
 func pageBounds(total, page, perPage int) (start, end int) {
 	if page < 1 {
 		page = 1
+	}
+	if perPage < 0 {
+		perPage = 0
+	}
+	if perPage > 0 && page-1 > total/perPage {
+		return total, total
 	}
 	start = (page - 1) * perPage
 	if start > total {
 		start = total
 	}
-	end = start + perPage
-	if end > total {
-		end = total
+	end = total
+	if perPage < total-start {
+		end = start + perPage
 	}
-	return
+	return start, end
 }
 
 // getHostsInfo(opts) -> {hosts = {records in page order}, numHosts = n}
@@ -621,28 +628,19 @@ func (b *binder) getFlowsInfo(L *glua.LState) int {
 	sort.SliceStable(flows, func(i, j int) bool { return less(&flows[i], &flows[j]) })
 	desc := optString(opts, "sortOrder") != "asc"
 	perPage := optInt(opts, "perPage", 10)
-	page := optInt(opts, "currentPage", 1)
-	if page < 1 {
-		page = 1
-	}
 	// The reference stops after adding a record once the count reaches
-	// perPage, so perPage 0 still yields one record.
-	limit := perPage
-	if limit < 1 {
-		limit = 1
+	// perPage, so perPage 0 (or less) still yields one record.
+	if perPage < 1 {
+		perPage = 1
 	}
-	skip := (page - 1) * perPage
-	list := L.CreateTable(limit, 0)
-	for n, i := 0, 0; i < len(flows) && n < limit; i++ {
-		if i < skip {
-			continue
-		}
+	start, end := pageBounds(len(flows), optInt(opts, "currentPage", 1), perPage)
+	list := L.CreateTable(end-start, 0)
+	for i := start; i < end; i++ {
 		idx := i
 		if desc {
 			idx = len(flows) - 1 - i
 		}
 		list.Append(b.flowTable(L, ifc, &flows[idx]))
-		n++
 	}
 	t := L.NewTable()
 	t.RawSetString("flows", list)

@@ -108,6 +108,9 @@ func TestEnvelopesAndCodes(t *testing.T) {
 		{"host not found", "GET", "/lua/rest/v1/get/host/data.lua?ifid=0&host=10.9.9.9", "", "", true, 404, "NOT_FOUND"},
 		{"host interfaces needs host", "GET", "/lua/rest/v1/get/host/interfaces.lua", "", "", true, 400, "INVALID_ARGUMENTS"},
 		{"oversized body", "POST", "/lua/rest/v1/get/interface/data.lua", "application/json", `{"ifid":"` + strings.Repeat("0", MaxBody) + `"}`, true, 400, "BAD_CONTENT"},
+		{"huge page size", "GET", "/lua/rest/v1/get/flow/active.lua?ifid=0&perPage=99999999999&currentPage=99999999999", "", "", true, 200, "OK"},
+		{"huge host page size", "GET", "/lua/rest/v1/get/host/active.lua?ifid=0&perPage=99999999999", "", "", true, 200, "OK"},
+		{"huge flow limit", "GET", "/lua/rest/v1/get/host/data.lua?ifid=0&host=10.9.9.9&host_stats_flows=1&limit=99999999999", "", "", true, 404, "NOT_FOUND"},
 		{"form body ignored for reads", "POST", "/lua/rest/v1/get/interface/data.lua", "application/x-www-form-urlencoded", "ifid=0", true, 400, "INVALID_INTERFACE"},
 	}
 	for _, c := range cases {
