@@ -63,41 +63,24 @@ func readOnly(L *glua.LState, t *glua.LTable) *glua.LTable {
 
 func (b *binder) interfaceModule(L *glua.LState) *glua.LTable {
 	return L.SetFuncs(L.NewTable(), map[string]glua.LGFunction{
-		"getIfNames":            b.getIfNames,
-		"select":                b.selectIface,
-		"getId":                 func(L *glua.LState) int { L.Push(glua.LNumber(b.iface().ID())); return 1 },
-		"getName":               func(L *glua.LState) int { L.Push(glua.LString(b.iface().Name())); return 1 },
-		"getStats":              b.getStats,
-		"getHostsInfo":          b.getHostsInfo,
-		"getHostInfo":           b.getHostInfo,
-		"getHostMinInfo":        b.getHostMinInfo,
-		"findHostByName":        b.findHostByName,
-		"getFlowsInfo":          b.getFlowsInfo,
-		"getActiveFlowsStats":   b.getActiveFlowsStats,
-		"getnDPIProtocols":      b.getnDPIProtocols,
-		"getnDPICategories":     b.getnDPICategories,
-		"getnDPIProtoCategory":  b.getnDPIProtoCategory,
-		"getnDPIProtoName":      b.getnDPIProtoName,
-		"getnDPIProtoId":        b.getnDPIProtoID,
-		"getnDPICategoryId":     b.getnDPICategoryID,
-		"getMaxNumHosts":        func(L *glua.LState) int { L.Push(glua.LNumber(b.iface().MaxHosts())); return 1 },
-		"getMaxNumFlows":        func(L *glua.LState) int { L.Push(glua.LNumber(b.iface().MaxFlows())); return 1 },
-		"isPcapDumpInterface":   func(L *glua.LState) int { L.Push(glua.LBool(b.iface().Done())); return 1 },
-		"getL4ProtocolName":     func(L *glua.LState) int { L.Push(glua.LString(probe.L4Name(uint8(L.CheckInt(1))))); return 1 },
-		"getLocalNetworkName":   b.getLocalNetworkName,
-		"getHostResolvedName":   b.getResolvedName,
-		"getNumLocalNetworks":   func(L *glua.LState) int { L.Push(glua.LNumber(b.iface().LocalNets().Len())); return 1 },
-		"getActiveInterfaceId":  func(L *glua.LState) int { L.Push(glua.LNumber(b.iface().ID())); return 1 },
-		"getInterfaceIdByName":  b.getInterfaceIDByName,
-		"getQueryStringIfid":    func(L *glua.LState) int { L.Push(glua.LString(b.req().QueryIfid)); return 1 },
-		"getNumInterfaces":      func(L *glua.LState) int { L.Push(glua.LNumber(len(b.app.Interfaces))); return 1 },
-		"getFlowL7Name":         b.getFlowL7Name,
-		"getHostCountsUnicast":  b.getHostCounts,
-		"getMacsCount":          func(L *glua.LState) int { L.Push(glua.LNumber(b.iface().NumMACs())); return 1 },
-		"getNumDevices":         func(L *glua.LState) int { L.Push(glua.LNumber(b.iface().NumDevices())); return 1 },
-		"getNumFlows":           func(L *glua.LState) int { L.Push(glua.LNumber(b.iface().NumFlows())); return 1 },
-		"getHostsCountTotal":    func(L *glua.LState) int { L.Push(glua.LNumber(b.iface().NumHostsTotal())); return 1 },
-		"getInterfaceByIdValid": b.ifaceExists,
+		"getIfNames":           b.getIfNames,
+		"select":               b.selectIface,
+		"getId":                func(L *glua.LState) int { L.Push(glua.LNumber(b.iface().ID())); return 1 },
+		"getName":              func(L *glua.LState) int { L.Push(glua.LString(b.iface().Name())); return 1 },
+		"getStats":             b.getStats,
+		"getHostsInfo":         b.getHostsInfo,
+		"getHostInfo":          b.getHostInfo,
+		"getHostMinInfo":       b.getHostMinInfo,
+		"findHostByName":       b.findHostByName,
+		"getFlowsInfo":         b.getFlowsInfo,
+		"getActiveFlowsStats":  b.getActiveFlowsStats,
+		"getnDPIProtocols":     b.getnDPIProtocols,
+		"getnDPICategories":    b.getnDPICategories,
+		"getnDPIProtoCategory": b.getnDPIProtoCategory,
+		"getnDPIProtoName":     b.getnDPIProtoName,
+		"getnDPIProtoId":       b.getnDPIProtoID,
+		"getnDPICategoryId":    b.getnDPICategoryID,
+		"getHostResolvedName":  b.getResolvedName,
 	})
 }
 
@@ -199,24 +182,6 @@ func (b *binder) selectIface(L *glua.LState) int {
 	return 1
 }
 
-func (b *binder) ifaceExists(L *glua.LState) int {
-	id, err := strconv.ParseInt(strings.TrimSpace(L.CheckString(1)), 0, 32)
-	L.Push(glua.LBool(err == nil && b.app.Interface(int(id)) != nil))
-	return 1
-}
-
-func (b *binder) getInterfaceIDByName(L *glua.LState) int {
-	name := L.CheckString(1)
-	for _, i := range b.app.Interfaces {
-		if i.Name() == name {
-			L.Push(glua.LNumber(i.ID()))
-			return 1
-		}
-	}
-	L.Push(glua.LNumber(-1))
-	return 1
-}
-
 func (b *binder) getRestCodes(L *glua.LState) int {
 	t := L.CreateTable(len(rc.All), 0)
 	for _, c := range rc.All {
@@ -297,18 +262,6 @@ func (b *binder) getResolvedName(L *glua.LState) int {
 	}
 	L.Push(glua.LNil)
 	return 1
-}
-
-func (b *binder) getLocalNetworkName(L *glua.LState) int {
-	L.Push(glua.LString(b.iface().LocalNets().Name(L.CheckInt(1))))
-	return 1
-}
-
-func (b *binder) getHostCounts(L *glua.LState) int {
-	h, l := b.iface().HostCounts()
-	L.Push(glua.LNumber(h))
-	L.Push(glua.LNumber(l))
-	return 2
 }
 
 // ParseHost splits "ip", "ip@vlan" with an optional separate vlan
@@ -415,12 +368,6 @@ func (b *binder) getnDPICategoryID(L *glua.LState) int {
 		}
 	}
 	L.Push(glua.LNumber(-1))
-	return 1
-}
-
-func (b *binder) getFlowL7Name(L *glua.LState) int {
-	res := dpi.Result{Master: dpi.ProtoID(L.CheckInt(1)), App: dpi.ProtoID(L.CheckInt(2))}
-	L.Push(glua.LString(b.app.Registry.Name(res)))
 	return 1
 }
 

@@ -13,10 +13,6 @@ type Request struct {
 	User  string
 	Admin bool
 	Path  string
-	// QueryIfid is the ifid of the URL query string (see the interface
-	// selection quirk of rest-conventions.md §3.4).
-	QueryIfid string
-
 	Iface *probe.Interface
 
 	// Set by ntop.sendRestAnswer.

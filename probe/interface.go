@@ -398,7 +398,7 @@ func (ifc *Interface) NumDevices() int {
 	return n
 }
 
-func (ifc *Interface) makeKey(p *decode.Packet) (flowKey, bool) {
+func (ifc *Interface) makeKey(p *decode.Packet) flowKey {
 	k := flowKey{vlan: p.VLAN, proto: p.L4Proto}
 	src, dst := p.Src.Unmap(), p.Dst.Unmap()
 	sp, dp := p.SrcPort, p.DstPort
@@ -420,7 +420,7 @@ func (ifc *Interface) makeKey(p *decode.Packet) (flowKey, bool) {
 	} else {
 		k.a, k.b, k.pa, k.pb = dst, src, dp, sp
 	}
-	return k, fwd
+	return k
 }
 
 // icmpKey makes echo request and reply share a flow (by identifier) and
@@ -464,7 +464,7 @@ func (k HostKey) shard() int {
 }
 
 func (ifc *Interface) processIP(p *decode.Packet, now int64, a *frameAccount) {
-	k, fwd := ifc.makeKey(p)
+	k := ifc.makeKey(p)
 	sh := &ifc.flows[k.shard()]
 	// The capture goroutine is the only writer: it may read the map
 	// without the read lock; writes below take the write lock.
@@ -484,7 +484,6 @@ func (ifc *Interface) processIP(p *decode.Packet, now int64, a *frameAccount) {
 		sh.mu.Unlock()
 		ifc.numFlows.Add(1)
 	}
-	_ = fwd
 	ifc.curVLAN = p.VLAN
 
 	sh.mu.Lock()

@@ -195,7 +195,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeEnvelope(w, *code, msg)
 		return
 	}
-	req := &lua.Request{User: user, Admin: admin, Path: path, QueryIfid: r.URL.Query().Get("ifid")}
+	req := &lua.Request{User: user, Admin: admin, Path: path}
 	out, err := s.cfg.Runtime.Run(r.Context(), script, req, func(L *glua.LState, env *glua.LTable) {
 		env.RawSetString("_GET", stringTable(L, get))
 		env.RawSetString("_POST", stringTable(L, post))
