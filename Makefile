@@ -35,6 +35,7 @@ fuzz:
 	go test -run XXX -fuzz FuzzHTTP -fuzztime 60s ./probe/dpi/
 	go test -run XXX -fuzz FuzzTLS -fuzztime 60s ./probe/dpi/
 	go test -run XXX -fuzz FuzzDecodeJSON -fuzztime 60s ./lua/
+	go test -run XXX -fuzz FuzzBuildParams -fuzztime 60s ./rest/
 
 # The shared conformance runners (need ../shared).
 conformance: build
