@@ -264,3 +264,42 @@ func FuzzDNS(f *testing.F) {
 		}
 	})
 }
+
+// mdnsCompanionAnnounce is an unsolicited mDNS response as macOS sends it:
+// no question, one PTR answer, and the host's records (TXT, A) in the
+// additional section.
+var mdnsCompanionAnnounce = []byte{
+	0x00, 0x00, // id
+	0x84, 0x00, // flags: response, authoritative
+	0x00, 0x00, 0x00, 0x01, // 0 questions, 1 answer
+	0x00, 0x00, 0x00, 0x02, // 0 authority, 2 additional
+	// answer: _companion-link._tcp.local PTR Luca’s iMac._companion-link._tcp.local
+	15, '_', 'c', 'o', 'm', 'p', 'a', 'n', 'i', 'o', 'n', '-', 'l', 'i', 'n', 'k',
+	4, '_', 't', 'c', 'p', 5, 'l', 'o', 'c', 'a', 'l', 0,
+	0x00, 0x0c, 0x00, 0x01, 0x00, 0x00, 0x11, 0x94, // PTR IN ttl 4500
+	0x00, 0x10, // rdlength 16
+	13, 'L', 'u', 'c', 'a', 0xe2, 0x80, 0x99, 's', ' ', 'i', 'M', 'a', 'c', 0xc0, 12, // "Luca’s iMac" + pointer
+	// additional: Luca’s iMac._companion-link._tcp.local TXT "rpBA=1"
+	0xc0, 50, 0x00, 0x10, 0x80, 0x01, 0x00, 0x00, 0x11, 0x94, 0x00, 0x07,
+	6, 'r', 'p', 'B', 'A', '=', '1',
+	// additional: Luca’s iMac.local A 192.168.1.93
+	0xc0, 50, 0x00, 0x01, 0x80, 0x01, 0x00, 0x00, 0x00, 0x78, 0x00, 0x04, 192, 168, 1, 93,
+}
+
+func TestMDNSNameFromAdditionalRecords(t *testing.T) {
+	rec := &recorder{}
+	e := NewEngine(NewRegistry(), rec)
+	var st State
+	src := netip.MustParseAddr("192.168.1.93")
+	e.Inspect(&st, &Packet{L4Proto: 17, Src: src, Dst: netip.MustParseAddr("192.168.1.28"), SrcPort: 5353, DstPort: 5353,
+		Payload: mdnsCompanionAnnounce})
+	var got []learned
+	for _, c := range rec.calls {
+		if c.src == NameMDNS {
+			got = append(got, c)
+		}
+	}
+	if len(got) != 1 || got[0].addr != src || got[0].name != "luca’s imac" {
+		t.Fatalf("learned %+v, want the sender named %q", rec.calls, "luca’s imac")
+	}
+}
