@@ -593,8 +593,18 @@ func (b *binder) getFlowsInfo(L *glua.LState) int {
 	opts := L.OptTable(1, nil)
 	ifc := b.iface()
 	flt := probe.NoFlowFilter()
-	if h := optString(opts, "host"); h != "" {
-		k, ok := ParseHost(h, optString(opts, "vlan"))
+	// host, client, server and talking_with name hosts that must be in
+	// memory: an unknown one makes the whole call answer nil (NOT_FOUND).
+	vlan := optString(opts, "vlan")
+	for _, hf := range []struct {
+		param string
+		dst   **probe.HostKey
+	}{{"host", &flt.Host}, {"talking_with", &flt.Host}, {"client", &flt.Client}, {"server", &flt.Server}} {
+		h := optString(opts, hf.param)
+		if h == "" {
+			continue
+		}
+		k, ok := ParseHost(h, vlan)
 		if !ok {
 			name := h
 			if at := strings.LastIndexByte(name, '@'); at >= 0 {
@@ -606,9 +616,22 @@ func (b *binder) getFlowsInfo(L *glua.LState) int {
 			L.Push(glua.LNil)
 			return 1
 		}
-		flt.Host = &k
-	} else if v := optString(opts, "vlan"); v != "" {
+		*hf.dst = &k
+	}
+	if flt.Host == nil && vlan != "" {
 		flt.VLAN = optInt(opts, "vlan", -1)
+	}
+	flt.TCPState = optString(opts, "tcp_flow_state")
+	flt.DSCP = optInt(opts, "dscp", -1)
+	switch at := optString(opts, "alert_type"); {
+	case at == "" || at == "normal":
+	default:
+		// No check raises flow alerts yet: alerted, periodic, filtered and
+		// alert ids select nothing.
+		flt.NoneMatch = true
+	}
+	if pool := optInt(opts, "host_pool_id", 0); pool != 0 {
+		flt.NoneMatch = true // every host is in the default pool 0
 	}
 	flt.L4Proto = optInt(opts, "l4proto", 0)
 	if app := optString(opts, "application"); app != "" {

@@ -322,3 +322,28 @@ func TestTCPSequenceAnalysis(t *testing.T) {
 		}
 	}
 }
+
+func TestTCPFlowStateFilter(t *testing.T) {
+	f := newFeeder(t)
+	const syn, ack, fin, rst = decode.TCPFlagSYN, decode.TCPFlagACK, decode.TCPFlagFIN, decode.TCPFlagRST
+	open := func(cport uint16, last uint8) {
+		f.feed(frame(t, "10.0.0.1", "10.0.0.2", cport, 80, syn, false, nil), time.Millisecond)
+		f.feed(frame(t, "10.0.0.2", "10.0.0.1", 80, cport, syn|ack, false, nil), time.Millisecond)
+		if last != 0 {
+			f.feed(frame(t, "10.0.0.1", "10.0.0.2", cport, 80, last, false, nil), time.Millisecond)
+		}
+	}
+	f.feed(frame(t, "10.0.0.1", "10.0.0.2", 1000, 80, syn, false, nil), time.Millisecond) // connecting
+	open(1001, ack)                                                                      // established
+	open(1002, fin|ack)                                                                  // closed
+	open(1003, rst)                                                                      // reset
+	f.ifc.EndOfInput()
+	for state, port := range map[string]uint16{"connecting": 1000, "established": 1001, "closed": 1002, "reset": 1003} {
+		flt := NoFlowFilter()
+		flt.TCPState = state
+		got := f.ifc.Flows(flt)
+		if len(got) != 1 || got[0].CliPort != port {
+			t.Errorf("%s: %d flows (%+v), want the one from port %d", state, len(got), got, port)
+		}
+	}
+}

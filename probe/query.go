@@ -3,6 +3,8 @@ package probe
 import (
 	"net/netip"
 
+	"github.com/ntopng-go/ntopng/probe/decode"
+
 	"github.com/ntopng-go/ntopng/probe/dpi"
 )
 
@@ -269,11 +271,16 @@ func (s *FlowSummary) Bytes() uint64 { return s.C2S.Bytes + s.S2C.Bytes }
 
 // FlowFilter selects flows; zero values mean "no filter".
 type FlowFilter struct {
-	Host        *HostKey
-	VLAN        int // -1 none
-	L4Proto     int // 0 none
-	App         int // -1 none; matches master or app
-	AppMaster   int // with AppPair: master.app
+	Host        *HostKey // client or server
+	Client      *HostKey
+	Server      *HostKey
+	TCPState    string // established, connecting, closed, reset
+	DSCP        int    // -1 none; client->server DSCP
+	NoneMatch   bool   // a filter value that no flow can match (e.g. alerted flows)
+	VLAN        int    // -1 none
+	L4Proto     int    // 0 none
+	App         int    // -1 none; matches master or app
+	AppMaster   int    // with AppPair: master.app
 	AppPair     bool
 	Category    int // -1 none
 	Port        int // 0 none
@@ -284,13 +291,47 @@ type FlowFilter struct {
 }
 
 // NoFlowFilter matches every flow.
-func NoFlowFilter() FlowFilter { return FlowFilter{VLAN: -1, App: -1, Category: -1, Network: -1} }
+func NoFlowFilter() FlowFilter {
+	return FlowFilter{VLAN: -1, App: -1, Category: -1, Network: -1, DSCP: -1}
+}
+
+// tcpState classifies a TCP flow from the flags seen in both directions.
+func tcpState(f *Flow) string {
+	all := f.C2S.TCPFlags | f.S2C.TCPFlags
+	switch {
+	case all&decode.TCPFlagRST != 0:
+		return "reset"
+	case all&decode.TCPFlagFIN != 0:
+		return "closed"
+	case f.synC2S && f.S2C.TCPFlags&(decode.TCPFlagSYN|decode.TCPFlagACK) == decode.TCPFlagSYN|decode.TCPFlagACK && f.C2S.TCPFlags&decode.TCPFlagACK != 0:
+		return "established"
+	case f.synC2S || f.synS2C:
+		return "connecting"
+	}
+	// Seen mid-connection: data flows both ways without a handshake.
+	if f.C2S.Packets > 0 && f.S2C.Packets > 0 {
+		return "established"
+	}
+	return "connecting"
+}
 
 func (ifc *Interface) flowMatch(flt *FlowFilter, f *Flow) bool {
+	if flt.NoneMatch {
+		return false
+	}
 	if flt.Host != nil {
 		if (f.Cli.Key != *flt.Host) && (f.Srv.Key != *flt.Host) {
 			return false
 		}
+	}
+	if flt.Client != nil && f.Cli.Key != *flt.Client || flt.Server != nil && f.Srv.Key != *flt.Server {
+		return false
+	}
+	if flt.TCPState != "" && (f.L4Proto != 6 || tcpState(f) != flt.TCPState) {
+		return false
+	}
+	if flt.DSCP >= 0 && int(f.C2S.TOS>>2) != flt.DSCP {
+		return false
 	}
 	if flt.VLAN >= 0 && int(f.VLAN) != flt.VLAN {
 		return false

@@ -15,6 +15,9 @@ local l4proto = tonumber(_GET["l4proto"]) -- names pass validation but do not fi
 
 local res = interface.getFlowsInfo({
    host = _GET["host"], vlan = _GET["vlan"], l4proto = l4proto,
+   talking_with = _GET["talking_with"], client = _GET["client"], server = _GET["server"],
+   tcp_flow_state = _GET["tcp_flow_state"], dscp = _GET["dscp"], alert_type = _GET["alert_type"],
+   host_pool_id = _GET["host_pool_id"],
    application = _GET["application"], category = _GET["category"], port = _GET["port"],
    network = _GET["network"], version = _GET["version"],
    flowhosts_type = _GET["flowhosts_type"], traffic_type = _GET["traffic_type"],
