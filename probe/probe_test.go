@@ -334,9 +334,9 @@ func TestTCPFlowStateFilter(t *testing.T) {
 		}
 	}
 	f.feed(frame(t, "10.0.0.1", "10.0.0.2", 1000, 80, syn, false, nil), time.Millisecond) // connecting
-	open(1001, ack)                                                                      // established
-	open(1002, fin|ack)                                                                  // closed
-	open(1003, rst)                                                                      // reset
+	open(1001, ack)                                                                       // established
+	open(1002, fin|ack)                                                                   // closed
+	open(1003, rst)                                                                       // reset
 	f.ifc.EndOfInput()
 	for state, port := range map[string]uint16{"connecting": 1000, "established": 1001, "closed": 1002, "reset": 1003} {
 		flt := NoFlowFilter()

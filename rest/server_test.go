@@ -4,14 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -199,38 +197,5 @@ ntop.sendRestAnswer("OK", { seen = seen or "nothing" })`)
 		if string(env.Rsp) != `{"seen":"nothing"}` {
 			t.Fatalf("run %d saw %s", i, env.Rsp)
 		}
-	}
-}
-
-func TestConcurrentRequests(t *testing.T) {
-	ts, _ := newTestServer(t, true)
-	paths := []string{
-		"/lua/rest/v1/get/interface/data.lua?ifid=0",
-		"/lua/rest/v1/get/host/active.lua?ifid=0",
-		"/lua/rest/v1/get/flow/active.lua?ifid=0",
-		"/lua/rest/v1/get/l7/application/consts.lua",
-	}
-	var wg sync.WaitGroup
-	errs := make(chan error, 200)
-	for i := 0; i < 200; i++ {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			resp, err := http.Get(ts.URL + paths[i%len(paths)])
-			if err != nil {
-				errs <- err
-				return
-			}
-			defer resp.Body.Close()
-			var env envelope
-			if err := json.NewDecoder(resp.Body).Decode(&env); err != nil || env.RCStr != "OK" {
-				errs <- fmt.Errorf("%s: %v %s", paths[i%len(paths)], err, env.RCStr)
-			}
-		}(i)
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
 	}
 }

@@ -145,50 +145,23 @@ func (w *Writer) TCPSession(cli, srv string, cport, sport uint16, c2s, s2c [][]b
 		}
 		return nil
 	}
-	steps := []struct {
-		c bool
-		f string
-		p []byte
-	}{{true, "S", nil}, {false, "SA", nil}, {true, "A", nil}}
+	type step struct {
+		fromClient bool
+		flags      string
+		payload    []byte
+	}
+	steps := []step{{true, "S", nil}, {false, "SA", nil}, {true, "A", nil}}
 	for i := 0; i < len(c2s) || i < len(s2c); i++ {
 		if i < len(c2s) {
-			steps = append(steps, struct {
-				c bool
-				f string
-				p []byte
-			}{true, "PA", c2s[i]}, struct {
-				c bool
-				f string
-				p []byte
-			}{false, "A", nil})
+			steps = append(steps, step{true, "PA", c2s[i]}, step{false, "A", nil})
 		}
 		if i < len(s2c) {
-			steps = append(steps, struct {
-				c bool
-				f string
-				p []byte
-			}{false, "PA", s2c[i]}, struct {
-				c bool
-				f string
-				p []byte
-			}{true, "A", nil})
+			steps = append(steps, step{false, "PA", s2c[i]}, step{true, "A", nil})
 		}
 	}
-	steps = append(steps, struct {
-		c bool
-		f string
-		p []byte
-	}{true, "FA", nil}, struct {
-		c bool
-		f string
-		p []byte
-	}{false, "FA", nil}, struct {
-		c bool
-		f string
-		p []byte
-	}{true, "A", nil})
+	steps = append(steps, step{true, "FA", nil}, step{false, "FA", nil}, step{true, "A", nil})
 	for _, s := range steps {
-		if err := send(s.c, s.f, s.p); err != nil {
+		if err := send(s.fromClient, s.flags, s.payload); err != nil {
 			return nil, err
 		}
 	}
