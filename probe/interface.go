@@ -487,8 +487,8 @@ func (ifc *Interface) processIP(p *decode.Packet, now int64, a *frameAccount) {
 	ifc.curVLAN = p.VLAN
 
 	sh.mu.Lock()
-	c2s := p.Src.Unmap() == f.CliIP && (p.SrcPort == f.CliPort || f.CliIP != f.SrvIP)
-	if f.CliIP == f.SrvIP {
+	c2s := p.Src.Unmap() == f.CliIP
+	if f.CliIP == f.SrvIP { // a host talking to itself: ports tell
 		c2s = p.SrcPort == f.CliPort
 	}
 	if f.swapRequested && !c2s && !ifc.done.Load() {
@@ -498,19 +498,15 @@ func (ifc *Interface) processIP(p *decode.Packet, now int64, a *frameAccount) {
 		ifc.flowContacts(f)
 		c2s = true
 	}
-	d := &f.S2C
+	d, pend := &f.S2C, &f.pend[1]
 	if c2s {
-		d = &f.C2S
+		d, pend = &f.C2S, &f.pend[0]
 	}
 	if !f.queued {
 		f.queued = true
 		ifc.pendingFlows = append(ifc.pendingFlows, f)
 	}
-	if c2s {
-		f.pend[0].add(p)
-	} else {
-		f.pend[1].add(p)
-	}
+	pend.add(p)
 	d.Packets++
 	d.Bytes += uint64(p.Len)
 	d.Goodput += uint64(len(p.Payload))
@@ -540,8 +536,8 @@ func (ifc *Interface) processIP(p *decode.Packet, now int64, a *frameAccount) {
 	cli, srv := f.Cli, f.Srv
 	sh.mu.Unlock()
 
-	// Per-packet host statistics (histograms, TCP flags, sequence problems,
-	// DNS/HTTP/ICMP counters).
+	// Per-packet host events (DNS/HTTP messages, ICMP types, sequence
+	// problems); histograms and flags wait on the flow for its next visit.
 	sender, receiver := cli, srv
 	if !c2s {
 		sender, receiver = srv, cli
