@@ -215,11 +215,13 @@ func (b *binder) sendRestAnswer(L *glua.LState) int {
 	r.Answered = true
 	r.Status = code.HTTP
 	b.vm.Out = b.vm.Out[:0]
-	r.Body = envelope(code, rsp)
+	r.Body = Envelope(code, rsp)
 	return 0
 }
 
-func envelope(code rc.Code, rsp []byte) []byte {
+// Envelope builds {"rc":…,"rc_str":…,"rc_str_hr":…,"rsp":rsp}: the one
+// shape of every REST answer, for scripts and for the server's own errors.
+func Envelope(code rc.Code, rsp []byte) []byte {
 	out := make([]byte, 0, len(rsp)+96)
 	out = append(out, `{"rc":`...)
 	out = strconv.AppendInt(out, int64(code.RC), 10)
@@ -288,13 +290,9 @@ func ParseHost(host string, vlan string) (probe.HostKey, bool) {
 	return probe.HostKey{IP: addr.Unmap(), VLAN: uint16(v)}, true
 }
 
-// hostArg resolves (host, vlan) arguments: an IP literal or a host name.
-func (b *binder) hostArg(L *glua.LState, idx int) (probe.HostKey, bool) {
-	host := L.CheckString(idx)
-	vlan := ""
-	if v := L.Get(idx + 1); v != glua.LNil {
-		vlan = glua.LVAsString(v)
-	}
+// resolveHost finds a host given as an IP literal ("ip" or "ip@vlan") or
+// as a host name of that VLAN (rest-conventions.md §3.5).
+func resolveHost(ifc *probe.Interface, host, vlan string) (probe.HostKey, bool) {
 	k, ok := ParseHost(host, vlan)
 	if ok {
 		return k, true
@@ -303,7 +301,16 @@ func (b *binder) hostArg(L *glua.LState, idx int) (probe.HostKey, bool) {
 	if at := strings.LastIndexByte(name, '@'); at >= 0 {
 		name = name[:at]
 	}
-	return b.iface().FindHostByName(name, k.VLAN)
+	return ifc.FindHostByName(name, k.VLAN)
+}
+
+// hostArg resolves the (host, vlan) arguments at idx and idx+1.
+func (b *binder) hostArg(L *glua.LState, idx int) (probe.HostKey, bool) {
+	vlan := ""
+	if v := L.Get(idx + 1); v != glua.LNil {
+		vlan = glua.LVAsString(v)
+	}
+	return resolveHost(b.iface(), L.CheckString(idx), vlan)
 }
 
 func (b *binder) findHostByName(L *glua.LState) int {

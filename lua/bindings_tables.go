@@ -604,14 +604,7 @@ func (b *binder) getFlowsInfo(L *glua.LState) int {
 		if h == "" {
 			continue
 		}
-		k, ok := ParseHost(h, vlan)
-		if !ok {
-			name := h
-			if at := strings.LastIndexByte(name, '@'); at >= 0 {
-				name = name[:at]
-			}
-			k, ok = ifc.FindHostByName(name, k.VLAN)
-		}
+		k, ok := resolveHost(ifc, h, vlan)
 		if !ok || !ifc.HasHost(k) {
 			L.Push(glua.LNil)
 			return 1

@@ -118,7 +118,7 @@ func (s *Server) writeEnvelope(w http.ResponseWriter, code rc.Code, msg string) 
 		rsp = append([]byte(`{"error":`), jsonString(msg)...)
 		rsp = append(rsp, '}')
 	}
-	s.writeRaw(w, code.HTTP, "application/json", Envelope(code, rsp))
+	s.writeRaw(w, code.HTTP, "application/json", lua.Envelope(code, rsp))
 }
 
 func (s *Server) writeRaw(w http.ResponseWriter, status int, ctype string, body []byte) {
@@ -128,26 +128,8 @@ func (s *Server) writeRaw(w http.ResponseWriter, status int, ctype string, body 
 	_, _ = w.Write(body)
 }
 
-// Envelope builds {"rc":…,"rc_str":…,"rc_str_hr":…,"rsp":rsp}.
-func Envelope(code rc.Code, rsp []byte) []byte {
-	b := make([]byte, 0, len(rsp)+80)
-	b = append(b, `{"rc":`...)
-	b = strconv.AppendInt(b, int64(code.RC), 10)
-	b = append(b, `,"rc_str":`...)
-	b = append(b, jsonString(code.Str)...)
-	b = append(b, `,"rc_str_hr":`...)
-	b = append(b, jsonString(code.HR)...)
-	b = append(b, `,"rsp":`...)
-	b = append(b, rsp...)
-	b = append(b, '}')
-	return b
-}
-
 func jsonString(s string) []byte {
-	out, err := lua.EncodeJSON(nil, glua.LString(s))
-	if err != nil {
-		return []byte(`""`)
-	}
+	out, _ := lua.EncodeJSON(nil, glua.LString(s)) // strings always encode
 	return out
 }
 

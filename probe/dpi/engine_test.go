@@ -1,6 +1,7 @@
 package dpi
 
 import (
+	"github.com/ntopng-go/ntopng/probe/synth"
 	"net/netip"
 	"testing"
 )
@@ -113,7 +114,7 @@ func TestCustomRules(t *testing.T) {
 	}{
 		{"sni substring", tlsPacket(tlsRecords(clientHello("cdn.charles.example.com", 0, false), 1<<14)),
 			"TLS.Charles", ConfidenceDPI, true},
-		{"dns query", dnsPacket(dnsQueryWith("lando.example.net"), ClientToServer),
+		{"dns query", dnsPacket(synth.DNSQuery(1, "lando.example.net", 1), ClientToServer),
 			"DNS.Lando", ConfidenceDPI, false},
 		{"http host", httpPacket([]byte("GET / HTTP/1.1\r\nHost: www.sebastian.org\r\n\r\n"), ClientToServer),
 			"HTTP.Sebastian", ConfidenceDPI, false},
@@ -162,20 +163,6 @@ func TestCustomRules(t *testing.T) {
 	if got := r.Name(st.Result); got != "SSH" || st.Result.Confidence != ConfidenceMatchByPort {
 		t.Errorf("built-in port rule fallback: %q conf %d", got, st.Result.Confidence)
 	}
-}
-
-// dnsQueryWith builds a DNS A query for name.
-func dnsQueryWith(name string) []byte {
-	b := []byte{0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0}
-	start := 0
-	for i := 0; i <= len(name); i++ {
-		if i == len(name) || name[i] == '.' {
-			b = append(b, byte(i-start))
-			b = append(b, name[start:i]...)
-			start = i + 1
-		}
-	}
-	return append(b, 0, 0, 1, 0, 1)
 }
 
 func TestNoAllocWhenDone(t *testing.T) {

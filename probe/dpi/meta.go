@@ -77,17 +77,7 @@ func Meta(res Result, p *Packet) PacketMeta {
 		if sp <= 0 || sp > 10 {
 			return m
 		}
-		verb := b[:sp]
-		for _, x := range httpMethods {
-			if string(verb) == x {
-				m.Kind = MetaHTTPRequest
-				break
-			}
-		}
-		if m.Kind != MetaHTTPRequest {
-			return m
-		}
-		switch string(verb) {
+		switch verb := string(b[:sp]); verb {
 		case "GET":
 			m.HTTPVerb = HTTPGet
 		case "POST":
@@ -97,8 +87,21 @@ func Meta(res Result, p *Packet) PacketMeta {
 		case "PUT":
 			m.HTTPVerb = HTTPPut
 		default:
+			if !isHTTPMethod(verb) {
+				return m
+			}
 			m.HTTPVerb = HTTPOther
 		}
+		m.Kind = MetaHTTPRequest
 	}
 	return m
+}
+
+func isHTTPMethod(verb string) bool {
+	for _, x := range httpMethods {
+		if verb == x {
+			return true
+		}
+	}
+	return false
 }

@@ -27,6 +27,19 @@ type FlowTruth struct {
 	ServerName             string
 }
 
+// count records one frame of n bytes carrying payload bytes of payload.
+func (ft *FlowTruth) count(fromClient bool, n, payload int) {
+	if fromClient {
+		ft.PacketsC2S++
+		ft.BytesC2S += n
+		ft.PayloadC2S += payload
+	} else {
+		ft.PacketsS2C++
+		ft.BytesS2C += n
+		ft.PayloadS2C += payload
+	}
+}
+
 // Writer writes Ethernet frames into a pcap stream.
 type Writer struct {
 	w     *pcapgo.Writer
@@ -134,15 +147,10 @@ func (w *Writer) TCPSession(cli, srv string, cport, sport uint16, c2s, s2c [][]b
 		}
 		if fromClient {
 			cseq += adv
-			ft.PacketsC2S++
-			ft.BytesC2S += n
-			ft.PayloadC2S += len(payload)
 		} else {
 			sseq += adv
-			ft.PacketsS2C++
-			ft.BytesS2C += n
-			ft.PayloadS2C += len(payload)
 		}
+		ft.count(fromClient, n, len(payload))
 		return nil
 	}
 	type step struct {
@@ -188,15 +196,7 @@ func (w *Writer) UDPExchange(cli, srv string, cport, sport uint16, req, resp []b
 		if err != nil {
 			return nil, err
 		}
-		if i == 0 {
-			ft.PacketsC2S++
-			ft.BytesC2S += n
-			ft.PayloadC2S += len(p)
-		} else {
-			ft.PacketsS2C++
-			ft.BytesS2C += n
-			ft.PayloadS2C += len(p)
-		}
+		ft.count(i == 0, n, len(p))
 	}
 	w.Flows = append(w.Flows, ft)
 	return ft, nil
@@ -217,13 +217,8 @@ func (w *Writer) Ping(cli, srv string, id, seq uint16) (*FlowTruth, error) {
 		if err != nil {
 			return nil, err
 		}
-		if i == 0 {
-			ft.PacketsC2S++
-			ft.BytesC2S += n
-		} else {
-			ft.PacketsS2C++
-			ft.BytesS2C += n
-		}
+		// Echo payloads are not transport payload in the truth's sense.
+		ft.count(i == 0, n, 0)
 	}
 	w.Flows = append(w.Flows, ft)
 	return ft, nil
