@@ -242,13 +242,28 @@ func lowerASCII(b []byte) string {
 	return string(out)
 }
 
-// inspectDNS handles a DNS (kind ProtoDNS), mDNS (ProtoMDNS) or LLMNR
-// payload. It reports whether the payload was a DNS message.
-func (e *Engine) inspectDNS(st *State, p *Packet, d *regData, kind ProtoID) bool {
-	msg := p.Payload
-	if p.L4Proto == 6 { // DNS over TCP: 2-byte length prefix
+var dnsDissectors = []dissector{
+	{name: "DNS", l4: onBoth, tcpPorts: []uint16{53}, udpPorts: []uint16{53},
+		run: func(c *ctx) verdict { return c.e.dissectDNS(c, 53, ProtoDNS) }},
+	{name: "MDNS", l4: onUDP, udpPorts: []uint16{5353},
+		run: func(c *ctx) verdict { return c.e.dissectDNS(c, 5353, ProtoMDNS) }},
+	{name: "LLMNR", l4: onUDP, udpPorts: []uint16{5355},
+		run: func(c *ctx) verdict { return c.e.dissectDNS(c, 5355, protoLLMNR) }},
+}
+
+// dissectDNS handles a DNS (kind ProtoDNS), mDNS (ProtoMDNS) or LLMNR
+// message on the protocol's port. The flow is classified on the first
+// message and inspected until the first response, whose answers are
+// learned.
+func (e *Engine) dissectDNS(c *ctx, port uint16, kind ProtoID) verdict {
+	if !c.hasPort(port) {
+		return notMine
+	}
+	st := c.st
+	msg := c.payload
+	if c.l4 == 6 { // DNS over TCP: 2-byte length prefix
 		if len(msg) < 2 {
-			return false
+			return notMine
 		}
 		if l := int(binary.BigEndian.Uint16(msg)); l+2 < len(msg) {
 			msg = msg[2 : l+2]
@@ -259,24 +274,27 @@ func (e *Engine) inspectDNS(st *State, p *Packet, d *regData, kind ProtoID) bool
 	var buf [dnsMaxName]byte
 	m, ok := parseDNS(msg, &buf)
 	if !ok {
-		return false
+		if st.flags&flagDNSSeen != 0 {
+			return matchedMore // a classified flow's odd packet
+		}
+		return notMine
 	}
 	if st.flags&flagDNSSeen == 0 {
 		st.flags |= flagDNSSeen
-		if len(m.qname) > 0 {
-			st.ServerName = string(m.qname)
-		}
 		st.DNSQueryType = m.qtype
-		master, app := ProtoUnknown, kind
-		if kind == ProtoDNS && st.ServerName != "" {
-			if id, ok := e.classifyName(d, st.ServerName); ok {
-				master, app = ProtoDNS, id
-			}
+		name := ""
+		if len(m.qname) > 0 {
+			name = string(m.qname)
 		}
-		e.set(st, master, app, ConfidenceDPI)
+		if kind == ProtoDNS {
+			c.setByName(ProtoDNS, name)
+		} else {
+			st.ServerName = name
+			c.set(kind)
+		}
 	}
 	if !m.response {
-		return true
+		return matchedMore
 	}
 	if e.learner != nil {
 		switch kind {
@@ -285,11 +303,10 @@ func (e *Engine) inspectDNS(st *State, p *Packet, d *regData, kind ProtoID) bool
 				e.learnResolved(msg, &m)
 			}
 		case ProtoMDNS:
-			e.learnMDNS(msg, &m, p.Src)
+			e.learnMDNS(msg, &m, c.p.Src)
 		}
 	}
-	st.Done = true
-	return true
+	return matched
 }
 
 // learnResolved reports the A/AAAA answers of a positive DNS response as

@@ -1,10 +1,11 @@
 package dpi
 
-// A first classifier: DNS/mDNS/LLMNR, HTTP and TLS payload dissectors, SSH
-// and QUIC signatures, server-name matching, custom protocol rules and a
-// well-known port guess.
-// A complete nDPI-like engine can replace it behind the Classifier
-// interface; State is the per-flow seam both share.
+import "sync"
+
+// The engine: per flow, custom rules and the address table on the first
+// packet, then the payload dissectors (dissector.go) packet by packet until
+// one classifies the flow or the budget is spent, then a guess from the
+// ports or the addresses. State is the per-flow seam with the flow table.
 
 // Classifier is what the flow code needs from a classification engine.
 type Classifier interface {
@@ -31,9 +32,18 @@ type State struct {
 	HTTPStatus    uint16 // response status code
 	HTTPUserAgent string
 
-	pkts    uint8   // payload packets inspected
-	flags   uint8   // flag* bits
-	ipGuess ProtoID // built-in protocol of a custom ip rule, used as a fallback
+	// Risks are the flow risks found so far.
+	Risks Risks
+	// Info holds the extracted metadata (nil when there is none).
+	Info *Info
+
+	excluded bitset        // dissectors that ruled the flow out
+	scratch  []scratchWord // per-dissector words (see ctx.scratch)
+	pkts     uint8         // payload packets inspected
+	dirPkts  [2]uint8      // the same, per direction
+	flags    uint8         // flag* bits
+	follow   uint8         // 1 + index of the dissector extracting metadata
+	ipProto  ProtoID       // service of the flow's addresses (IP table or custom ip rule)
 }
 
 const (
@@ -42,28 +52,43 @@ const (
 	flagHTTPReq              // an HTTP request was parsed
 	flagHTTPResp             // an HTTP response was parsed
 	flagTLSHello             // a ClientHello was parsed
+	flagCustomIP             // ipProto comes from a custom ip rule
 )
 
-// maxPayloadPackets is the number of payload packets inspected before the
-// engine gives up and falls back to the port guess.
-const maxPayloadPackets = 8
+// Packet budgets: a flow is given up (and guessed from its ports) after
+// maxPayloadPackets payload packets without a classification; a classified
+// flow whose dissector wants metadata gets at most maxMetaPackets more.
+const (
+	maxPayloadPackets = 24
+	maxMetaPackets    = 32
+)
 
-const protoHTTPConnect ProtoID = 130
+const (
+	protoHTTPConnect ProtoID = 130
+	protoLLMNR       ProtoID = 154
+)
 
-// Engine is the classifier. It is safe for concurrent use by several
-// capture goroutines (each flow's State must be used by one at a time).
+// Engine is the classifier of one interface. It is not safe for
+// concurrent use: the packet path of an interface has a single writer, and
+// the engine reuses one dissector context across packets so that
+// inspecting a packet does not allocate.
 type Engine struct {
 	reg     *Registry
 	learner Learner
+	diss    *dissectorSet
+	c       ctx
 }
 
 var _ Classifier = (*Engine)(nil)
+
+// builtinSet is the dissector set shared by every engine.
+var builtinSet = sync.OnceValue(func() *dissectorSet { return newDissectorSet(builtinDissectors()) })
 
 // NewEngine returns an engine using reg (for custom protocols and
 // categories). learner receives names learned from DNS and mDNS answers; it
 // may be nil.
 func NewEngine(reg *Registry, learner Learner) *Engine {
-	return &Engine{reg: reg, learner: learner}
+	return &Engine{reg: reg, learner: learner, diss: builtinSet()}
 }
 
 // Registry is the registry the engine classifies with.
@@ -87,39 +112,98 @@ func (e *Engine) Inspect(st *State, p *Packet) {
 	if st.pkts < 255 {
 		st.pkts++
 	}
-	cli, srv := p.SrcPort, p.DstPort
-	if p.Dir == ServerToClient {
-		cli, srv = srv, cli
+	if st.dirPkts[p.Dir&1] < 255 {
+		st.dirPkts[p.Dir&1]++
 	}
+	c := &e.c
+	*c = ctx{e: e, st: st, d: d, p: p, payload: p.Payload, dir: p.Dir & 1, l4: p.L4Proto}
+	c.cliPort, c.srvPort = p.SrcPort, p.DstPort
+	if c.dir == ServerToClient {
+		c.cliPort, c.srvPort = c.srvPort, c.cliPort
+	}
+	defer func() { c.st, c.p, c.payload = nil, nil, nil }()
+	if st.follow != 0 {
+		e.runFollow(c)
+		return
+	}
+	t := 0
 	switch p.L4Proto {
-	case 17:
-		switch {
-		case srv == 53 || cli == 53:
-			e.inspectDNS(st, p, d, ProtoDNS)
-		case srv == 5353 || cli == 5353:
-			e.inspectDNS(st, p, d, ProtoMDNS)
-		case srv == 5355 || cli == 5355:
-			e.inspectDNS(st, p, d, protoLLMNR)
-		default:
-			e.inspectSignature(st, p)
-		}
 	case 6:
-		switch {
-		case srv == 53 || cli == 53:
-			e.inspectDNS(st, p, d, ProtoDNS)
-		case st.flags&(flagHTTPReq|flagHTTPResp) != 0:
-			e.inspectHTTP(st, p, d)
-		case e.inspectTLS(st, p, d), e.inspectSignature(st, p):
-		default:
-			e.inspectHTTP(st, p, d)
+	case 17:
+		t = 1
+	default:
+		return
+	}
+	var tried bitset
+	if e.runHinted(c, t, c.srvPort, &tried) || (c.cliPort != c.srvPort && e.runHinted(c, t, c.cliPort, &tried)) {
+		return
+	}
+	left := false
+	for _, i := range e.diss.byL4[t] {
+		if st.excluded.has(i) || tried.has(i) {
+			continue
+		}
+		if e.runOne(c, i) {
+			return
+		}
+		if !st.excluded.has(i) {
+			left = true
 		}
 	}
-	if !st.Done && st.pkts >= maxPayloadPackets {
-		e.giveUp(st, d, p.L4Proto, cli, srv)
+	if !left || st.pkts >= maxPayloadPackets {
+		// Every dissector ruled the flow out, or the budget is spent.
+		e.giveUp(st, d, p.L4Proto, c.cliPort, c.srvPort)
 	}
 }
 
-const protoLLMNR ProtoID = 154
+// runHinted runs the dissectors that name port as theirs. It reports
+// whether the flow got classified.
+func (e *Engine) runHinted(c *ctx, t int, port uint16, tried *bitset) bool {
+	for _, i := range e.diss.hints[t][port] {
+		if c.st.excluded.has(i) || tried.has(i) {
+			continue
+		}
+		tried.add(i)
+		if e.runOne(c, i) {
+			return true
+		}
+	}
+	return false
+}
+
+// runOne runs dissector i and applies its verdict. It reports whether the
+// flow got classified.
+func (e *Engine) runOne(c *ctx, i uint8) bool {
+	c.idx = i
+	switch e.diss.all[i].run(c) {
+	case notMine:
+		c.st.excluded.add(i)
+	case matched:
+		c.st.Done = true
+		c.st.scratch = nil
+		return true
+	case matchedMore:
+		c.st.follow = i + 1
+		c.st.pkts = 0 // the metadata budget starts now
+		return true
+	}
+	return false
+}
+
+// runFollow gives one more packet to the dissector extracting metadata of
+// a classified flow.
+func (e *Engine) runFollow(c *ctx) {
+	c.idx = c.st.follow - 1
+	switch e.diss.all[c.idx].run(c) {
+	case needMore, matchedMore:
+		if c.st.pkts < maxMetaPackets {
+			return
+		}
+	}
+	c.st.Done = true
+	c.st.follow = 0
+	c.st.scratch = nil
+}
 
 // firstPacket applies the checks that need no payload: custom ip and port
 // rules, which take precedence over everything (as in nDPI), and the
@@ -132,7 +216,20 @@ func (e *Engine) firstPacket(st *State, p *Packet, d *regData) bool {
 			st.Done = true
 			return true
 		}
-		st.ipGuess = id
+		st.ipProto = id
+		st.flags |= flagCustomIP
+	}
+	if st.ipProto == ProtoUnknown {
+		// The server's address first: the client is usually a local host.
+		srv, cli := p.Dst, p.Src
+		if p.Dir == ServerToClient {
+			srv, cli = cli, srv
+		}
+		if id := matchIPTable(srv); id != ProtoUnknown {
+			st.ipProto = id
+		} else {
+			st.ipProto = matchIPTable(cli)
+		}
 	}
 	switch p.L4Proto {
 	case 6, 17:
@@ -168,16 +265,22 @@ func (e *Engine) Finalize(st *State, l4 uint8, cliPort, srvPort uint16) {
 // giveUp ends the inspection, guessing the protocol if nothing matched.
 func (e *Engine) giveUp(st *State, d *regData, l4 uint8, cli, srv uint16) {
 	st.Done = true
+	st.follow = 0
+	st.scratch = nil
 	if st.Result.Master != ProtoUnknown || st.Result.App != ProtoUnknown {
 		return
 	}
-	if id, conf := guess(d, l4, cli, srv, st.ipGuess); id != ProtoUnknown {
+	if id, conf := guess(d, l4, cli, srv, st.ipProto, st.flags&flagCustomIP != 0); id != ProtoUnknown {
 		e.set(st, ProtoUnknown, id, conf)
 	}
 }
 
 // guess is the fallback classification of an unmatched flow.
-func guess(d *regData, l4 uint8, cli, srv uint16, ipGuess ProtoID) (ProtoID, Confidence) {
+//
+// The order is nDPI's: a custom port rule, the well-known ports, then the
+// service of the addresses; a user's ip rule naming a built-in protocol
+// comes before the ports, since the user stated it.
+func guess(d *regData, l4 uint8, cli, srv uint16, ipGuess ProtoID, customIP bool) (ProtoID, Confidence) {
 	if l4 != 6 && l4 != 17 {
 		if id, ok := ipProtocols[l4]; ok {
 			return id, ConfidenceMatchByIP
@@ -189,11 +292,14 @@ func guess(d *regData, l4 uint8, cli, srv uint16, ipGuess ProtoID) (ProtoID, Con
 		}
 		return id, ConfidenceMatchByPort
 	}
-	if ipGuess != ProtoUnknown {
+	if customIP && ipGuess != ProtoUnknown {
 		return ipGuess, ConfidenceMatchByIP
 	}
 	if id := guessByPort(l4, cli, srv); id != ProtoUnknown {
 		return id, ConfidenceMatchByPort
+	}
+	if ipGuess != ProtoUnknown {
+		return ipGuess, ConfidenceMatchByIP
 	}
 	return ProtoUnknown, ConfidenceUnknown
 }
@@ -204,11 +310,12 @@ func (e *Engine) set(st *State, master, app ProtoID, conf Confidence) {
 	st.Result.Category = e.reg.CategoryOf(st.Result)
 }
 
-// classifyName maps a lower-case server name to a service: custom host
-// rules first, then the built-in table.
-func (e *Engine) classifyName(d *regData, name string) (ProtoID, bool) {
+// classifyName maps a lower-case server name to a service and, for names
+// listed only for their category (advertising, trackers), a category:
+// custom host rules first, then the built-in table.
+func (e *Engine) classifyName(d *regData, name string) (ProtoID, CategoryID) {
 	if id, ok := d.matchHost(name); ok {
-		return id, true
+		return id, 0
 	}
 	return matchHostTable(name)
 }

@@ -121,7 +121,12 @@ var prefixPatternMax = func() int {
 }()
 
 // matchHostTable classifies a lower-case server name with hostTable.
-func matchHostTable(name string) (ProtoID, bool) {
+func matchHostTable(name string) (ProtoID, CategoryID) {
+	id, _ := matchHostPatterns(name)
+	return id, 0
+}
+
+func matchHostPatterns(name string) (ProtoID, bool) {
 	name = strings.TrimSuffix(name, ".")
 	if name == "" || len(name) > hostTableMaxLen {
 		return ProtoUnknown, false

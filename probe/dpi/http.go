@@ -109,47 +109,53 @@ func httpHost(h []byte) string {
 	return lowerASCII(h)
 }
 
-// inspectHTTP handles one TCP payload that may be an HTTP request or
-// response. It reports whether the payload was HTTP.
-func (e *Engine) inspectHTTP(st *State, p *Packet, d *regData) bool {
-	if code, ok := parseHTTPResponse(p.Payload); ok {
+var httpDissectors = []dissector{
+	{name: "HTTP", l4: onTCP, tcpPorts: []uint16{80, 8080, 3128}, run: dissectHTTP},
+}
+
+// dissectHTTP recognises an HTTP request or response. The flow is
+// classified on the request (its Host names the service) and inspected
+// until the response status is known.
+func dissectHTTP(c *ctx) verdict {
+	st := c.st
+	if code, ok := parseHTTPResponse(c.payload); ok {
 		if st.flags&flagHTTPResp == 0 {
 			st.flags |= flagHTTPResp
 			st.HTTPStatus = code
 			if st.flags&flagHTTPReq == 0 {
-				e.set(st, ProtoUnknown, ProtoHTTP, ConfidenceDPI)
+				c.set(ProtoHTTP)
 			}
 		}
 		if st.flags&flagHTTPReq != 0 {
-			st.Done = true
+			return matched
 		}
-		return true
+		return matchedMore
 	}
-	req, ok := parseHTTPRequest(p.Payload)
+	req, ok := parseHTTPRequest(c.payload)
 	if !ok {
-		return false
+		if st.flags&(flagHTTPReq|flagHTTPResp) != 0 {
+			return matchedMore // request body or continuation
+		}
+		if c.pkts() < 3 {
+			return needMore
+		}
+		return notMine
 	}
 	if st.flags&flagHTTPReq != 0 {
-		return true // a later request of a keep-alive connection
+		return matchedMore // a later request of a keep-alive connection
 	}
 	st.flags |= flagHTTPReq
 	st.HTTPMethod = req.method
-	st.ServerName = httpHost(req.host)
 	if len(req.ua) > 0 {
 		st.HTTPUserAgent = string(req.ua)
 	}
-	master, app := ProtoUnknown, ProtoHTTP
+	master := ProtoHTTP
 	if req.method == "CONNECT" {
-		app = protoHTTPConnect
+		master = protoHTTPConnect
 	}
-	if st.ServerName != "" {
-		if id, ok := e.classifyName(d, st.ServerName); ok {
-			master, app = app, id
-		}
-	}
-	e.set(st, master, app, ConfidenceDPI)
+	c.setByName(master, httpHost(req.host))
 	if st.flags&flagHTTPResp != 0 {
-		st.Done = true
+		return matched
 	}
-	return true
+	return matchedMore
 }

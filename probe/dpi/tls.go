@@ -145,29 +145,31 @@ func sniHostName(ext []byte) []byte {
 	return nil
 }
 
-// inspectTLS handles a TCP payload that may start a TLS handshake. It
-// reports whether the payload was TLS.
-func (e *Engine) inspectTLS(st *State, p *Packet, d *regData) bool {
-	h, ok := parseTLS(p.Payload)
+var tlsDissectors = []dissector{
+	{name: "TLS", l4: onTCP, tcpPorts: []uint16{443}, run: dissectTLS},
+}
+
+// dissectTLS recognises a TLS handshake; the SNI of the ClientHello names
+// the service.
+func dissectTLS(c *ctx) verdict {
+	h, ok := parseTLS(c.payload)
 	if !ok {
-		return false
+		if c.pkts() < 3 {
+			return needMore
+		}
+		return notMine
 	}
 	if h.msgType == tlsServerHello {
-		if st.flags&flagTLSHello == 0 {
-			e.set(st, ProtoUnknown, ProtoTLS, ConfidenceDPI)
+		if c.st.flags&flagTLSHello == 0 {
+			c.set(ProtoTLS)
 		}
-		st.Done = true
-		return true
+		return matched
 	}
-	st.flags |= flagTLSHello
-	master, app := ProtoUnknown, ProtoTLS
+	c.st.flags |= flagTLSHello
+	name := ""
 	if len(h.sni) > 0 {
-		st.ServerName = lowerASCII(h.sni)
-		if id, ok := e.classifyName(d, st.ServerName); ok {
-			master, app = ProtoTLS, id
-		}
+		name = lowerASCII(h.sni)
 	}
-	e.set(st, master, app, ConfidenceDPI)
-	st.Done = true
-	return true
+	c.setByName(ProtoTLS, name)
+	return matched
 }

@@ -124,7 +124,6 @@ func FuzzTLS(f *testing.F) {
 		parseTLS(b)
 		clientHelloSNI(b)
 		sniHostName(b)
-		isSSHBanner(b)
 		isQUICLongHeader(b)
 		var st State
 		e.Inspect(&st, tlsPacket(b))

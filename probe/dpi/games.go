@@ -1,0 +1,4 @@
+package dpi
+
+// Online games and game platforms.
+var gameDissectors = []dissector{}
