@@ -18,3 +18,10 @@ func dissectSSH(c *ctx) verdict {
 	}
 	return notMine
 }
+
+// SSHInfo is what the SSH dissector learns from the identification strings
+// and the key exchange.
+type SSHInfo struct {
+	ClientBanner, ServerBanner string
+	HASSHClient, HASSHServer   string // MD5 hex of the HASSH strings
+}
