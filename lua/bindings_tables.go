@@ -770,6 +770,66 @@ func (b *binder) flowLess(col string) func(a, b *probe.FlowSummary) bool {
 	return num(func(s *probe.FlowSummary) float64 { return float64(s.Bytes()) })
 }
 
+// flowRiskFields sets "flow_risk": the flow's risks as an array of
+// {id, name, score, client_score, server_score}, in id order (a table
+// rather than nDPI's 64-bit bitmap, which a Lua number cannot hold
+// exactly).
+func (b *binder) flowRiskFields(L *glua.LState, t *glua.LTable, f *probe.FlowSummary) {
+	if f.Risks == 0 {
+		return
+	}
+	rt := L.NewTable()
+	f.Risks.Each(func(ri *dpi.RiskInfo) {
+		r := L.CreateTable(0, 5)
+		setNum(r, "id", float64(ri.ID))
+		setStr(r, "name", ri.Name)
+		s := ri.Score()
+		c := s * ri.ClientPct / 100
+		setNum(r, "score", float64(s))
+		setNum(r, "client_score", float64(c))
+		setNum(r, "server_score", float64(s-c))
+		rt.Append(r)
+	})
+	t.RawSetString("flow_risk", rt)
+}
+
+// flowInfoFields sets the protocol metadata with ntopng's flow keys
+// ("protos.http.last_url", "protos.tls.ja4.client_hash", ...); empty
+// values are left out.
+func flowInfoFields(t *glua.LTable, in *dpi.Info) {
+	if in == nil {
+		return
+	}
+	opt := func(k, v string) {
+		if v != "" {
+			setStr(t, k, v)
+		}
+	}
+	opt("protos.http.last_url", in.HTTP.URL)
+	opt("protos.http.last_content_type", in.HTTP.ContentType)
+	opt("protos.http.last_server", in.HTTP.Server)
+	tl := &in.TLS
+	if tl.Version != 0 {
+		setNum(t, "protos.tls_version", float64(tl.Version))
+	}
+	opt("protos.tls.ja3.client_hash", tl.JA3Client)
+	opt("protos.tls.ja3.server_hash", tl.JA3Server)
+	opt("protos.tls.ja4.client_hash", tl.JA4Client)
+	opt("protos.tls.client_alpn", strings.Join(tl.ALPN, ","))
+	opt("protos.tls.negotiated_alpn", tl.NegotiatedALPN)
+	opt("protos.tls.issuerDN", tl.Issuer)
+	opt("protos.tls.subjectDN", tl.Subject)
+	opt("protos.tls.server_names", strings.Join(tl.AltNames, ","))
+	if tl.NotBefore != 0 || tl.NotAfter != 0 {
+		setNum(t, "protos.tls.notBefore", float64(tl.NotBefore))
+		setNum(t, "protos.tls.notAfter", float64(tl.NotAfter))
+	}
+	opt("protos.ssh.client_signature", in.SSH.ClientBanner)
+	opt("protos.ssh.server_signature", in.SSH.ServerBanner)
+	opt("protos.ssh.hassh.client_hash", in.SSH.HASSHClient)
+	opt("protos.ssh.hassh.server_hash", in.SSH.HASSHServer)
+}
+
 func (b *binder) flowTable(L *glua.LState, ifc *probe.Interface, f *probe.FlowSummary) *glua.LTable {
 	reg := b.app.Registry
 	t := L.CreateTable(0, 32)
@@ -796,6 +856,18 @@ func (b *binder) flowTable(L *glua.LState, ifc *probe.Interface, f *probe.FlowSu
 	setNum(t, "throughput_bps", float64(f.ThptBps))
 	setNum(t, "throughput_pps", float64(f.ThptPps))
 	setNum(t, "score", float64(f.Score))
+	setNum(t, "proto.confidence", float64(f.Result.Confidence))
+	b.flowRiskFields(L, t, f)
+	flowInfoFields(t, f.Info)
+	if f.HTTPMethod != "" {
+		setStr(t, "protos.http.last_method", f.HTTPMethod)
+	}
+	if f.HTTPStatus != 0 {
+		setNum(t, "protos.http.last_return_code", float64(f.HTTPStatus))
+	}
+	if f.HTTPUserAgent != "" {
+		setStr(t, "protos.http.last_user_agent", f.HTTPUserAgent)
+	}
 	m := f.Result.Master
 	isDNSorDHCP := m == dpi.ProtoDNS || m == dpi.ProtoDHCP || f.Result.App == dpi.ProtoDNS || f.Result.App == dpi.ProtoDHCP
 	if f.ServerName != "" && !isDNSorDHCP {

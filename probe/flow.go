@@ -53,6 +53,12 @@ type Flow struct {
 	FirstSeenUs, LastSeenUs int64 // unix microseconds, reference clock
 
 	DPI dpi.State
+	// flowRisks are the risks found from the flow's counters rather than
+	// its payload (unidirectional traffic).
+	flowRisks dpi.Risks
+	// scoreCredited is the client and server share of the flow score last
+	// added to the hosts' scores.
+	scoreCredited [2]int32
 
 	// TCP handshake timing (unix microseconds; 0 when not seen).
 	synUs, synAckUs, ackUs      int64
@@ -77,6 +83,21 @@ type Flow struct {
 	thptPkts     uint64
 	thptTimeUs   int64
 	idleDeadline int64
+}
+
+// Risks are the flow's risks, from the payload and from its counters.
+func (f *Flow) Risks() dpi.Risks { return f.DPI.Risks | f.flowRisks }
+
+// updateFlowRisks sets the risks that depend on the flow's counters: a
+// unicast flow whose packets all go one way is unidirectional.
+func (f *Flow) updateFlowRisks() {
+	uni := (f.C2S.Packets == 0) != (f.S2C.Packets == 0) && f.L4Proto != 1 && f.L4Proto != 58 &&
+		!f.SrvIP.IsMulticast() && f.SrvIP != broadcastV4 && !f.dstBroadcastMAC
+	if uni {
+		f.flowRisks.Set(dpi.RiskUnidirectionalTraffic)
+	} else {
+		f.flowRisks &^= 1 << dpi.RiskUnidirectionalTraffic
+	}
 }
 
 // Bytes is the total of both directions.

@@ -124,27 +124,30 @@ type Host struct {
 	Categories map[dpi.CategoryID]*ActivityCounter
 	DSCP       map[string]*TrafficCounter
 
-	PktSent, PktRcvd   PacketStats
-	TCPSent, TCPRcvd   TCPSeqStats
-	ActiveFlowsAsCli   uint32
-	ActiveFlowsAsSrv   uint32
-	FlowsAsCli         uint32
-	FlowsAsSrv         uint32
-	UnreachAsCli       uint32
-	UnreachAsSrv       uint32
-	HostUnreachAsCli   uint32
-	HostUnreachAsSrv   uint32
-	TotalActivityTime  uint32
-	lastActivityIncr   int64
-	Names              HostNames
-	ICMPTypes          map[uint16]*ICMPCounter // key type<<8|code
-	ThroughputBps      float32
-	ThroughputPps      float32
-	TrendBps, TrendPps uint8
-	lastThptTime       int64 // unix ms
-	lastThptBytes      uint64
-	lastThptPkts       uint64
-	thptVisits         uint8
+	PktSent, PktRcvd PacketStats
+	TCPSent, TCPRcvd TCPSeqStats
+	ActiveFlowsAsCli uint32
+	ActiveFlowsAsSrv uint32
+	// ScoreAsCli and ScoreAsSrv sum the risk scores of the host's active
+	// flows (the client or server share of each).
+	ScoreAsCli, ScoreAsSrv int32
+	FlowsAsCli             uint32
+	FlowsAsSrv             uint32
+	UnreachAsCli           uint32
+	UnreachAsSrv           uint32
+	HostUnreachAsCli       uint32
+	HostUnreachAsSrv       uint32
+	TotalActivityTime      uint32
+	lastActivityIncr       int64
+	Names                  HostNames
+	ICMPTypes              map[uint16]*ICMPCounter // key type<<8|code
+	ThroughputBps          float32
+	ThroughputPps          float32
+	TrendBps, TrendPps     uint8
+	lastThptTime           int64 // unix ms
+	lastThptBytes          uint64
+	lastThptPkts           uint64
+	thptVisits             uint8
 	// hot and gone are owned by the capture goroutine: the host is in the
 	// list of hosts to walk / was purged.
 	hot, gone bool

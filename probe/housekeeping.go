@@ -73,6 +73,7 @@ func (ifc *Interface) visitFlow(f *Flow, now int64, final bool) {
 		f.thptBytes, f.thptPkts, f.thptTimeUs = total, f.Packets(), now
 	}
 	f.lastVisitUs = now
+	ifc.creditScore(f)
 	if delta[0].pkts == 0 && delta[1].pkts == 0 {
 		return
 	}
@@ -102,6 +103,36 @@ func (ifc *Interface) visitFlow(f *Flow, now int64, final bool) {
 	cc.add(c2s)
 	cc.touch(nowS)
 	ifc.statsMu.Unlock()
+}
+
+// creditScore brings the hosts' scores up to date with the flow's risks:
+// the client and server shares of the flow score (nDPI's split) are added
+// to the hosts, minus what an earlier visit already added.
+func (ifc *Interface) creditScore(f *Flow) {
+	f.updateFlowRisks()
+	_, cli, srv := f.Risks().Score()
+	dc, ds := int32(cli)-f.scoreCredited[0], int32(srv)-f.scoreCredited[1]
+	if dc == 0 && ds == 0 {
+		return
+	}
+	f.scoreCredited = [2]int32{int32(cli), int32(srv)}
+	ifc.addScore(f.Cli, dc, true)
+	ifc.addScore(f.Srv, ds, false)
+}
+
+// addScore adds d to a host's client or server score.
+func (ifc *Interface) addScore(h *Host, d int32, asCli bool) {
+	if d == 0 {
+		return
+	}
+	hs := &ifc.hosts[h.Key.shard()]
+	hs.mu.Lock()
+	if asCli {
+		h.ScoreAsCli += d
+	} else {
+		h.ScoreAsSrv += d
+	}
+	hs.mu.Unlock()
 }
 
 func (ifc *Interface) creditHost(f *Flow, h *Host, d TrafficCounter, sent, rcvd *pendingPackets, stats dpi.ProtoID, cat dpi.CategoryID, dscp string, nowS int64, isCli bool) {
@@ -255,6 +286,9 @@ func (ifc *Interface) purge(now int64) {
 		for _, f := range dead {
 			ifc.numFlows.Add(-1)
 			ifc.attachFlow(f, f.Cli, f.Srv, false)
+			// A purged flow no longer counts in its hosts' scores.
+			ifc.addScore(f.Cli, -f.scoreCredited[0], true)
+			ifc.addScore(f.Srv, -f.scoreCredited[1], false)
 		}
 	}
 	for i := range ifc.hosts {

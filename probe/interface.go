@@ -524,7 +524,7 @@ func (ifc *Interface) processIP(p *decode.Packet, now int64, a *frameAccount) {
 		if c2s {
 			dir = dpi.ClientToServer
 		}
-		dp := dpi.Packet{L4Proto: p.L4Proto, Src: p.Src, Dst: p.Dst, SrcPort: p.SrcPort, DstPort: p.DstPort, Dir: dir, TCPFlags: p.TCPFlags, Payload: p.Payload}
+		dp := dpi.Packet{L4Proto: p.L4Proto, Src: p.Src, Dst: p.Dst, SrcPort: p.SrcPort, DstPort: p.DstPort, Dir: dir, TCPFlags: p.TCPFlags, Payload: p.Payload, TimeUs: now}
 		if !f.DPI.Done {
 			ifc.engine.Inspect(&f.DPI, &dp)
 			if f.DPI.Done {

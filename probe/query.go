@@ -20,6 +20,7 @@ type HostSummary struct {
 	BytesSent, BytesRcvd     uint64
 	PktsSent, PktsRcvd       uint64
 	ActiveAsCli, ActiveAsSrv uint32
+	ScoreAsCli, ScoreAsSrv   int
 	NumAlerts                uint32
 	OS                       int
 	Country                  string
@@ -138,6 +139,7 @@ func (ifc *Interface) summarize(h *Host) HostSummary {
 		PktsSent: h.Traffic.PacketsSent, PktsRcvd: h.Traffic.PacketsRcvd,
 		ActiveAsCli: h.ActiveFlowsAsCli, ActiveAsSrv: h.ActiveFlowsAsSrv,
 		MAC: h.MAC, NetworkID: h.NetworkID,
+		ScoreAsCli: int(h.ScoreAsCli), ScoreAsSrv: int(h.ScoreAsSrv),
 	}
 }
 
@@ -263,7 +265,14 @@ type FlowSummary struct {
 	ThptBps, ThptPps    float32
 	// TCP latencies in milliseconds (0 when unknown).
 	NwLatencyCli, NwLatencySrv, ApplLatency float64
-	Score                                   int
+	// Score is the flow score: the sum of its risks' scores.
+	Score int
+	Risks dpi.Risks
+	// HTTP request facts kept by the classifier.
+	HTTPMethod, HTTPUserAgent string
+	HTTPStatus                uint16
+	// Info is a copy of the classifier's metadata (nil when none).
+	Info *dpi.Info
 }
 
 // Bytes is the flow total.
@@ -446,7 +455,12 @@ func (ifc *Interface) Flows(flt FlowFilter) []FlowSummary {
 				ThptBps: f.ThptBps, ThptPps: f.ThptPps,
 				NwLatencySrv: latencyMs(f.synUs, f.synAckUs), NwLatencyCli: latencyMs(f.synAckUs, f.ackUs),
 				ApplLatency: latencyMs(f.firstCliPayloadUs, f.firstSrvPayloadUs),
+				Risks:       f.Risks(),
+				HTTPMethod:  f.DPI.HTTPMethod, HTTPUserAgent: f.DPI.HTTPUserAgent, HTTPStatus: f.DPI.HTTPStatus,
+				Info: f.DPI.Info.Clone(),
 			})
+			s := &out[len(out)-1]
+			s.Score, _, _ = s.Risks.Score()
 		}
 		sh.mu.Unlock()
 	}

@@ -74,6 +74,9 @@ type Packet struct {
 	Dir              Direction
 	TCPFlags         uint8
 	Payload          []byte
+	// TimeUs is the packet's capture time in microseconds since the Unix
+	// epoch (0 when unknown), for checks such as certificate expiry.
+	TimeUs int64
 }
 
 // Learner receives facts learned from traffic that outlive one flow, such as

@@ -77,6 +77,9 @@ func (c *ctx) pkts() int { return int(c.st.pkts) }
 // direction of this packet, this one included.
 func (c *ctx) dirPkts() int { return int(c.st.dirPkts[c.dir]) }
 
+// nowUnix is the packet's capture time in Unix seconds (0 when unknown).
+func (c *ctx) nowUnix() int64 { return c.p.TimeUs / 1e6 }
+
 // hasPort reports whether either side of the flow uses port p.
 func (c *ctx) hasPort(p uint16) bool { return c.cliPort == p || c.srvPort == p }
 
@@ -115,8 +118,9 @@ func (c *ctx) setPair(master, app ProtoID) {
 // (a server name from SNI, Host or a DNS query) belongs to. Without a
 // matching service, the service of the server's address is used (as nDPI
 // does for TLS, QUIC and HTTP); without either, the lone master. The name
-// is recorded as the flow's server name.
-func (c *ctx) setByName(master ProtoID, name string) {
+// is recorded as the flow's server name. It reports whether the name
+// matched a service.
+func (c *ctx) setByName(master ProtoID, name string) bool {
 	if name != "" {
 		c.st.ServerName = name
 	}
@@ -124,13 +128,28 @@ func (c *ctx) setByName(master ProtoID, name string) {
 	var cat CategoryID
 	if name != "" {
 		app, cat = c.e.classifyName(c.d, name)
+		if master != ProtoDNS {
+			nameRisks(c, name)
+		}
 	}
-	if app == ProtoUnknown && master != ProtoDNS {
+	byName := app != ProtoUnknown
+	if !byName && master != ProtoDNS {
 		app = c.st.ipProto
 	}
 	c.setPair(master, app)
 	if cat != 0 {
 		c.st.Result.Category = cat
+	}
+	return byName
+}
+
+// nameRisks flags the risks of a server name (SNI, Host): an address
+// instead of a name, or a generated-looking name.
+func nameRisks(c *ctx, name string) {
+	if isNumericHost(name) {
+		c.risk(RiskNumericIPHost)
+	} else if looksGenerated([]byte(name)) {
+		c.risk(RiskSuspiciousDGADomain)
 	}
 }
 

@@ -161,6 +161,7 @@ func dnsSkipName(msg []byte, off int) (int, bool) {
 type dnsRecord struct {
 	nameOff int
 	typ     uint16
+	ttl     uint32
 	rdata   []byte
 }
 
@@ -184,7 +185,8 @@ func dnsAnswers(msg []byte, m *dnsMessage, all bool, fn func(r dnsRecord) bool) 
 		if start+rdlen > len(msg) {
 			return
 		}
-		if !fn(dnsRecord{nameOff: off, typ: typ, rdata: msg[start : start+rdlen]}) {
+		ttl := binary.BigEndian.Uint32(msg[next+4:])
+		if !fn(dnsRecord{nameOff: off, typ: typ, ttl: ttl, rdata: msg[start : start+rdlen]}) {
 			return
 		}
 		off = start + rdlen
@@ -275,9 +277,13 @@ func (e *Engine) dissectDNS(c *ctx, port uint16, kind ProtoID) verdict {
 	m, ok := parseDNS(msg, &buf)
 	if !ok {
 		if st.flags&flagDNSSeen != 0 {
+			c.risk(RiskMalformedPacket)
 			return matchedMore // a classified flow's odd packet
 		}
 		return notMine
+	}
+	if kind == ProtoDNS {
+		dnsRisks(c, msg, &m)
 	}
 	if st.flags&flagDNSSeen == 0 {
 		st.flags |= flagDNSSeen
@@ -307,6 +313,106 @@ func (e *Engine) dissectDNS(c *ctx, port uint16, kind ProtoID) verdict {
 		}
 	}
 	return matched
+}
+
+// dnsRisks flags what nDPI flags in DNS messages: server errors, oversized
+// messages, names with characters no host name has, punycode names,
+// generated-looking names, and zero-TTL answers.
+func dnsRisks(c *ctx, msg []byte, m *dnsMessage) {
+	if m.response && m.rcode != 0 {
+		c.risk(RiskErrorCode)
+	}
+	if len(msg) > 512 {
+		c.risk(RiskDNSLargePacket)
+	}
+	if len(m.qname) > 0 {
+		if !validHostName(m.qname) {
+			c.risk(RiskInvalidCharacters)
+		}
+		if hasPunycode(m.qname) {
+			c.risk(RiskPunycodeIDN)
+		}
+		if len(m.qname) > 120 {
+			c.risk(RiskDNSSuspiciousTraffic) // long names carry tunnelled data
+		}
+		if m.response && m.rcode == 0 && looksGenerated(m.qname) {
+			c.risk(RiskSuspiciousDGADomain)
+		}
+	}
+	if m.response && m.rcode == 0 {
+		dnsAnswers(msg, m, false, func(r dnsRecord) bool {
+			if r.ttl == 0 && (r.typ == dnsTypeA || r.typ == dnsTypeAAAA) {
+				c.risk(RiskMinorIssues)
+				return false
+			}
+			return true
+		})
+	}
+}
+
+// validHostName reports whether a (lower-case) DNS name has only the
+// characters host and service names use.
+func validHostName(name []byte) bool {
+	for _, ch := range name {
+		switch {
+		case ch >= 'a' && ch <= 'z', ch >= '0' && ch <= '9', ch == '-', ch == '.', ch == '_', ch == '*':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// hasPunycode reports whether a label of name is an IDN ("xn--").
+func hasPunycode(name []byte) bool {
+	for i := 0; i+4 <= len(name); i++ {
+		if (i == 0 || name[i-1] == '.') && string(name[i:i+4]) == "xn--" {
+			return true
+		}
+	}
+	return false
+}
+
+// looksGenerated is a conservative test for names made by a domain
+// generation algorithm: the registered label (the one before the top-level
+// domain) is long and either mixes many digits into letters or has long
+// runs of consonants, which pronounceable names do not.
+func looksGenerated(name []byte) bool {
+	end := len(name)
+	dot := -1
+	for i := end - 1; i >= 0; i-- {
+		if name[i] == '.' {
+			if dot < 0 {
+				dot = i
+				continue
+			}
+			return labelLooksGenerated(name[i+1 : dot])
+		}
+	}
+	if dot > 0 {
+		return labelLooksGenerated(name[:dot])
+	}
+	return false
+}
+
+func labelLooksGenerated(l []byte) bool {
+	if len(l) < 10 {
+		return false
+	}
+	digits, run, maxRun := 0, 0, 0
+	for _, ch := range l {
+		switch {
+		case ch >= '0' && ch <= '9':
+			digits++
+			run = 0
+		case ch == 'a' || ch == 'e' || ch == 'i' || ch == 'o' || ch == 'u' || ch == 'y' || ch == '-':
+			run = 0
+		default:
+			run++
+			maxRun = max(maxRun, run)
+		}
+	}
+	return maxRun >= 5 || (digits >= 3 && digits*4 < len(l)*3 && maxRun >= 4)
 }
 
 // learnResolved reports the A/AAAA answers of a positive DNS response as

@@ -18,13 +18,18 @@ const httpMaxHeaderLines = 100
 // httpRequest is what parseHTTPRequest extracts. The byte slices alias the
 // payload.
 type httpRequest struct {
-	method string
-	host   []byte // as sent, port included
-	ua     []byte
+	method      string
+	target      []byte // request target ("/index.html?q=1")
+	host        []byte // as sent, port included
+	ua          []byte
+	contentType []byte
+	hasUA       bool // a User-Agent header was present (possibly empty)
+	complete    bool // the header block ended in this payload
+	log4j       bool // a header value carries a JNDI lookup ("${jndi:")
 }
 
-// parseHTTPRequest recognises "METHOD SP target ..." and collects the Host
-// and User-Agent headers found in the payload.
+// parseHTTPRequest recognises "METHOD SP target ..." and collects the
+// headers the classifier uses.
 func parseHTTPRequest(b []byte) (httpRequest, bool) {
 	var req httpRequest
 	sp := bytes.IndexByte(b, ' ')
@@ -48,26 +53,78 @@ func parseHTTPRequest(b []byte) (httpRequest, bool) {
 		if i <= sp || !bytes.HasPrefix(line[i+1:], []byte("HTTP/")) {
 			return req, false
 		}
+		req.target = line[sp+1 : i]
+	} else {
+		req.target = line[sp+1:]
 	}
 	for n := 0; complete && n < httpMaxHeaderLines; n++ {
 		line, rest, complete = bytes.Cut(rest, []byte("\n"))
 		line = bytes.TrimSuffix(line, []byte("\r"))
 		if len(line) == 0 {
+			req.complete = complete
 			break
 		}
 		name, value, ok := bytes.Cut(line, []byte(":"))
 		if !ok {
 			continue
 		}
-		value = bytes.TrimSpace(value)
+		name, value = bytes.TrimSpace(name), bytes.TrimSpace(value)
 		switch {
-		case req.host == nil && bytes.EqualFold(bytes.TrimSpace(name), []byte("Host")):
+		case req.host == nil && bytes.EqualFold(name, []byte("Host")):
 			req.host = value
-		case req.ua == nil && bytes.EqualFold(bytes.TrimSpace(name), []byte("User-Agent")):
-			req.ua = value
+		case !req.hasUA && bytes.EqualFold(name, []byte("User-Agent")):
+			req.ua, req.hasUA = value, true
+		case req.contentType == nil && bytes.EqualFold(name, []byte("Content-Type")):
+			req.contentType = value
+		}
+		if bytes.Contains(value, []byte("${jndi:")) {
+			req.log4j = true
 		}
 	}
 	return req, true
+}
+
+// httpResponse is what parseHTTPResponseHeaders extracts.
+type httpResponse struct {
+	status      uint16
+	contentType []byte
+	server      []byte
+	body        []byte // start of the body, when the headers end in this payload
+}
+
+// parseHTTPResponseHeaders parses a response's status line and the headers
+// the classifier uses.
+func parseHTTPResponseHeaders(b []byte) (httpResponse, bool) {
+	var rsp httpResponse
+	code, ok := parseHTTPResponse(b)
+	if !ok {
+		return rsp, false
+	}
+	rsp.status = code
+	_, rest, complete := bytes.Cut(b, []byte("\n"))
+	for n := 0; complete && n < httpMaxHeaderLines; n++ {
+		var line []byte
+		line, rest, complete = bytes.Cut(rest, []byte("\n"))
+		line = bytes.TrimSuffix(line, []byte("\r"))
+		if len(line) == 0 {
+			if complete {
+				rsp.body = rest
+			}
+			break
+		}
+		name, value, ok := bytes.Cut(line, []byte(":"))
+		if !ok {
+			continue
+		}
+		name, value = bytes.TrimSpace(name), bytes.TrimSpace(value)
+		switch {
+		case rsp.contentType == nil && bytes.EqualFold(name, []byte("Content-Type")):
+			rsp.contentType = value
+		case rsp.server == nil && bytes.EqualFold(name, []byte("Server")):
+			rsp.server = value
+		}
+	}
+	return rsp, true
 }
 
 // parseHTTPResponse recognises "HTTP/x.y NNN" and returns the status code.
@@ -115,16 +172,18 @@ var httpDissectors = []dissector{
 
 // dissectHTTP recognises an HTTP request or response. The flow is
 // classified on the request (its Host names the service) and inspected
-// until the response status is known.
+// until the response headers are known, which may refine the label (a
+// content type naming a protocol carried over HTTP) and add risks.
 func dissectHTTP(c *ctx) verdict {
 	st := c.st
-	if code, ok := parseHTTPResponse(c.payload); ok {
+	if rsp, ok := parseHTTPResponseHeaders(c.payload); ok {
 		if st.flags&flagHTTPResp == 0 {
 			st.flags |= flagHTTPResp
-			st.HTTPStatus = code
+			st.HTTPStatus = rsp.status
 			if st.flags&flagHTTPReq == 0 {
 				c.set(ProtoHTTP)
 			}
+			httpResponseFacts(c, &rsp)
 		}
 		if st.flags&flagHTTPReq != 0 {
 			return matched
@@ -136,7 +195,7 @@ func dissectHTTP(c *ctx) verdict {
 		if st.flags&(flagHTTPReq|flagHTTPResp) != 0 {
 			return matchedMore // request body or continuation
 		}
-		if c.pkts() < 3 {
+		if c.pkts() < 3 && mayStartHTTP(c.payload) {
 			return needMore
 		}
 		return notMine
@@ -153,9 +212,108 @@ func dissectHTTP(c *ctx) verdict {
 	if req.method == "CONNECT" {
 		master = protoHTTPConnect
 	}
-	c.setByName(master, httpHost(req.host))
+	host := httpHost(req.host)
+	if !c.setByName(master, host) {
+		if app := httpRequestApp(&req); app != ProtoUnknown {
+			c.setPair(master, app)
+		}
+	}
+	httpRequestFacts(c, &req, host)
 	if st.flags&flagHTTPResp != 0 {
 		return matched
 	}
 	return matchedMore
+}
+
+// mayStartHTTP reports whether a payload that is not (yet) a complete
+// request line could still become one: a method name in progress. Other
+// payloads rule HTTP out at once.
+func mayStartHTTP(b []byte) bool {
+	if len(b) > 10 {
+		return false
+	}
+	for _, m := range httpMethods {
+		if len(b) <= len(m) && string(b) == m[:len(b)] {
+			return true
+		}
+	}
+	return false
+}
+
+// Sub-protocols nDPI recognises inside HTTP from the request or response.
+const (
+	protoIPP           ProtoID = 6
+	protoWindowsUpdate ProtoID = 147
+	protoBitTorrentID  ProtoID = 37
+	protoSOAP          ProtoID = 253
+	protoMpegDash      ProtoID = 291
+	protoJSONRPC       ProtoID = 375
+)
+
+// httpRequestApp names the protocol an HTTP request carries when its
+// target, user agent or content type says so.
+func httpRequestApp(req *httpRequest) ProtoID {
+	path, _, _ := bytes.Cut(req.target, []byte("?"))
+	switch {
+	case bytes.HasPrefix(req.ua, []byte("Windows-Update-Agent")),
+		bytes.HasPrefix(req.ua, []byte("Microsoft-Delivery-Optimization")):
+		return protoWindowsUpdate
+	case bytes.HasPrefix(req.ua, []byte("CUPS/")), bytes.HasPrefix(path, []byte("/ipp")),
+		bytes.HasPrefix(req.contentType, []byte("application/ipp")):
+		return protoIPP
+	case bytes.Contains(req.target, []byte("/announce?info_hash=")),
+		bytes.Contains(req.target, []byte("/scrape?info_hash=")):
+		return protoBitTorrentID
+	case bytes.HasPrefix(req.contentType, []byte("application/soap+xml")):
+		return protoSOAP
+	case bytes.HasPrefix(req.contentType, []byte("application/json-rpc")):
+		return protoJSONRPC
+	case bytes.HasSuffix(path, []byte(".mpd")), bytes.HasSuffix(path, []byte(".m4s")),
+		bytes.HasSuffix(path, []byte(".mp4")):
+		return protoMpegDash
+	}
+	return ProtoUnknown
+}
+
+// httpRequestFacts records the request metadata and its risks.
+func httpRequestFacts(c *ctx, req *httpRequest, host string) {
+	in := c.info()
+	in.HTTP.URL = string(req.target)
+	in.HTTP.RequestCT = string(req.contentType)
+	switch {
+	case !req.hasUA || len(req.ua) == 0:
+		c.risk(RiskHTTPSuspiciousUserAgent)
+	case suspiciousUserAgent(req.ua):
+		c.risk(RiskHTTPSuspiciousUserAgent)
+	case isCrawler(req.ua):
+		c.risk(RiskHTTPCrawlerBot)
+	}
+	if req.log4j {
+		c.risk(RiskHTTPSuspiciousHeader)
+	}
+	for _, r := range urlAttacks(req.target) {
+		c.risk(r)
+	}
+}
+
+// httpResponseFacts records the response metadata and its risks.
+func httpResponseFacts(c *ctx, rsp *httpResponse) {
+	in := c.info()
+	in.HTTP.ContentType = string(rsp.contentType)
+	in.HTTP.Server = string(rsp.server)
+	if rsp.status >= 400 {
+		c.risk(RiskErrorCode)
+	}
+	if obsoleteHTTPServer(rsp.server) {
+		c.risk(RiskHTTPObsoleteServer)
+	}
+	if isBinaryContentType(rsp.contentType) {
+		c.risk(RiskBinaryDataTransfer)
+		if bytes.HasPrefix(rsp.body, []byte("MZ")) {
+			c.risk(RiskBinaryAppTransfer) // a Windows executable
+		}
+	}
+	if bytes.HasPrefix(rsp.contentType, []byte("application/json-rpc")) && c.st.Result.Master == ProtoUnknown {
+		c.setPair(ProtoHTTP, protoJSONRPC)
+	}
 }

@@ -1,5 +1,7 @@
 package dpi
 
+import "slices"
+
 // Info is the metadata a flow's dissectors extract beyond the protocol
 // label: what ntopng shows in a flow's details. It is allocated only for
 // flows that have some, so that plain flows stay small.
@@ -27,4 +29,24 @@ func (st *State) info() *Info {
 		st.Info = new(Info)
 	}
 	return st.Info
+}
+
+// Clone returns a deep copy of in (nil for nil), for readers outside the
+// packet path.
+func (in *Info) Clone() *Info {
+	if in == nil {
+		return nil
+	}
+	out := *in
+	out.TLS = in.TLS.clone()
+	return &out
+}
+
+// clone copies the slices of t so that the copy shares nothing mutable
+// with the flow.
+func (t TLSInfo) clone() TLSInfo {
+	t.SupportedVersions = slices.Clone(t.SupportedVersions)
+	t.ALPN = slices.Clone(t.ALPN)
+	t.AltNames = slices.Clone(t.AltNames)
+	return t
 }

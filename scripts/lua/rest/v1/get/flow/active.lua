@@ -89,6 +89,27 @@ for _, f in ipairs(res.flows) do
          tcp.lost = { cli2srv = f["cli2srv.lost"], srv2cli = f["srv2cli.lost"] }
       end
       rec.tcp = tcp
+      -- Classification details (ntopng-go): confidence, risks and the
+      -- protocol metadata the classifier extracted.
+      rec.confidence = f["proto.confidence"]
+      rec.flow_risk = f.flow_risk or {}
+      local function pick(prefix)
+         local o, any = {}, false
+         for k, v in pairs(f) do
+            if string.sub(k, 1, #prefix) == prefix then
+               o[string.sub(k, #prefix + 1)] = v
+               any = true
+            end
+         end
+         if any then return o end
+      end
+      rec.http = pick("protos.http.")
+      rec.tls = pick("protos.tls.")
+      if f["protos.tls_version"] then
+         rec.tls = rec.tls or {}
+         rec.tls.version = f["protos.tls_version"]
+      end
+      rec.ssh = pick("protos.ssh.")
    end
    data[#data + 1] = rec
 end
