@@ -426,14 +426,16 @@ func (b *binder) hostDetailTable(L *glua.LState, ifc *probe.Interface, d *probe.
 	}
 	t.RawSetString("num_blacklisted_flows", bl)
 
-	// Alerts and scores: no checks run yet, so nothing is engaged and every
-	// score is 0 (issue "Alerts and checks" fills these).
+	// Alerts and scores: no alert is engaged yet; the scores are the risk
+	// scores of the host's active flows.
 	setNum(t, "num_alerts", 0)
 	setNum(t, "total_alerts", 0)
 	setNum(t, "num_flow_alerts", 0)
-	setNum(t, "score", 0)
-	setNum(t, "score.as_client", 0)
-	setNum(t, "score.as_server", 0)
+	t.RawSetString("ja3_fingerprint", fingerprintTable(L, d.JA3))
+	t.RawSetString("hassh_fingerprint", fingerprintTable(L, d.HASSH))
+	setNum(t, "score", float64(d.ScoreAsCli+d.ScoreAsSrv))
+	setNum(t, "score.as_client", float64(d.ScoreAsCli))
+	setNum(t, "score.as_server", float64(d.ScoreAsSrv))
 	pct := L.NewTable()
 	for _, side := range []string{"score_breakdown_client", "score_breakdown_server"} {
 		s := L.NewTable()
@@ -768,6 +770,20 @@ func (b *binder) flowLess(col string) func(a, b *probe.FlowSummary) bool {
 		return num(func(s *probe.FlowSummary) float64 { return float64(s.Serial) })
 	}
 	return num(func(s *probe.FlowSummary) float64 { return float64(s.Bytes()) })
+}
+
+// fingerprintTable is REF-v1's per-host fingerprint table:
+// {"<hash>": {app_name, is_malicious, num_uses}}, empty (`[]`) when none.
+func fingerprintTable(L *glua.LState, m map[string]uint32) *glua.LTable {
+	t := L.CreateTable(0, len(m))
+	for fp, n := range m {
+		e := L.CreateTable(0, 3)
+		setStr(e, "app_name", "")
+		e.RawSetString("is_malicious", glua.LFalse)
+		setNum(e, "num_uses", float64(n))
+		t.RawSetString(fp, e)
+	}
+	return t
 }
 
 // flowRiskFields sets "flow_risk": the flow's risks as an array of

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/netip"
 	"os"
 	"runtime"
 	"testing"
@@ -190,4 +191,67 @@ func BenchmarkCaptureFile(b *testing.B) {
 		pkts += ifc.Counters().Packets
 	}
 	b.ReportMetric(float64(pkts)/time.Since(start).Seconds(), "pkts/s")
+}
+
+// BenchmarkClassify measures the classifier alone over a whole capture:
+// each packet is given to its flow's state exactly as the packet path does
+// (until the flow is classified), and ns/op is per packet of the capture,
+// so it compares directly with BenchmarkPacketPath.
+func BenchmarkClassify(b *testing.B) {
+	frames, cis, link := benchFrames(b)
+	type fkey struct {
+		a, b  netip.AddrPort
+		proto uint8
+	}
+	type pkt struct {
+		flow int
+		p    dpi.Packet
+	}
+	// Decode once; payloads are copied since the decoder reuses buffers.
+	var pkts []pkt
+	flows := map[fkey]int{}
+	clients := []netip.AddrPort{}
+	dec := decode.NewDecoder(link)
+	var p decode.Packet
+	for i := range frames {
+		if err := dec.Decode(frames[i], cis[i], &p); err != nil || !p.Src.IsValid() {
+			continue
+		}
+		src, dst := netip.AddrPortFrom(p.Src, p.SrcPort), netip.AddrPortFrom(p.Dst, p.DstPort)
+		k := fkey{src, dst, p.L4Proto}
+		if dst.Addr().Less(src.Addr()) || (dst.Addr() == src.Addr() && dst.Port() < src.Port()) {
+			k.a, k.b = dst, src
+		}
+		id, ok := flows[k]
+		if !ok {
+			id = len(clients)
+			flows[k] = id
+			clients = append(clients, src)
+		}
+		dir := dpi.ClientToServer
+		if src != clients[id] {
+			dir = dpi.ServerToClient
+		}
+		pkts = append(pkts, pkt{id, dpi.Packet{L4Proto: p.L4Proto, Src: p.Src, Dst: p.Dst,
+			SrcPort: p.SrcPort, DstPort: p.DstPort, Dir: dir, TCPFlags: p.TCPFlags,
+			Payload: append([]byte(nil), p.Payload...), TimeUs: cis[i].Timestamp.UnixMicro()}})
+	}
+	reg := dpi.NewRegistry()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for done := 0; done < b.N; {
+		b.StopTimer()
+		e := dpi.NewEngine(reg, nil)
+		states := make([]dpi.State, len(clients))
+		b.StartTimer()
+		for i := range pkts {
+			if done == b.N {
+				break
+			}
+			if st := &states[pkts[i].flow]; !st.Done {
+				e.Inspect(st, &pkts[i].p)
+			}
+			done++
+		}
+	}
 }

@@ -59,6 +59,8 @@ type Flow struct {
 	// scoreCredited is the client and server share of the flow score last
 	// added to the hosts' scores.
 	scoreCredited [2]int32
+	// fpCredited is set once the client fingerprints went to the client host.
+	fpCredited bool
 
 	// TCP handshake timing (unix microseconds; 0 when not seen).
 	synUs, synAckUs, ackUs      int64

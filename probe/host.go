@@ -154,6 +154,9 @@ type Host struct {
 
 	// Local holds what only local hosts keep (nil for remote hosts).
 	LocalData *LocalStats
+	// JA3 and HASSH count, per fingerprint, the flows in which the host
+	// used it as a client (nil until the first one).
+	JA3, HASSH map[string]uint32
 }
 
 // LocalStats is the part of a host record that only local hosts have
@@ -327,4 +330,22 @@ func cloneCounters[K comparable, V any](m map[K]*V) map[K]*V {
 		out[k] = &c
 	}
 	return out
+}
+
+// maxHostFingerprints bounds the fingerprints kept per host, so that a
+// scanner cycling through client fingerprints cannot grow a host without
+// limit.
+const maxHostFingerprints = 64
+
+// countFingerprint adds one use of fingerprint fp to *m.
+func countFingerprint(m *map[string]uint32, fp string) {
+	if fp == "" {
+		return
+	}
+	if *m == nil {
+		*m = make(map[string]uint32)
+	}
+	if _, ok := (*m)[fp]; ok || len(*m) < maxHostFingerprints {
+		(*m)[fp]++
+	}
 }

@@ -105,11 +105,23 @@ func (ifc *Interface) visitFlow(f *Flow, now int64, final bool) {
 	ifc.statsMu.Unlock()
 }
 
-// creditScore brings the hosts' scores up to date with the flow's risks:
+// creditScore brings the hosts' scores up to date with the flow's risks
+// (and, once the flow is classified, counts the client's fingerprints):
 // the client and server shares of the flow score (nDPI's split) are added
 // to the hosts, minus what an earlier visit already added.
 func (ifc *Interface) creditScore(f *Flow) {
 	f.updateFlowRisks()
+	if !f.fpCredited && f.DPI.Done && f.DPI.Info != nil {
+		f.fpCredited = true
+		ja3, hassh := f.DPI.Info.TLS.JA3Client, f.DPI.Info.SSH.HASSHClient
+		if ja3 != "" || hassh != "" {
+			hs := &ifc.hosts[f.Cli.Key.shard()]
+			hs.mu.Lock()
+			countFingerprint(&f.Cli.JA3, ja3)
+			countFingerprint(&f.Cli.HASSH, hassh)
+			hs.mu.Unlock()
+		}
+	}
 	_, cli, srv := f.Risks().Score()
 	dc, ds := int32(cli)-f.scoreCredited[0], int32(srv)-f.scoreCredited[1]
 	if dc == 0 && ds == 0 {

@@ -524,7 +524,7 @@ func (ifc *Interface) processIP(p *decode.Packet, now int64, a *frameAccount) {
 		if c2s {
 			dir = dpi.ClientToServer
 		}
-		dp := dpi.Packet{L4Proto: p.L4Proto, Src: p.Src, Dst: p.Dst, SrcPort: p.SrcPort, DstPort: p.DstPort, Dir: dir, TCPFlags: p.TCPFlags, Payload: p.Payload, TimeUs: now}
+		dp := dpi.Packet{L4Proto: p.L4Proto, Src: p.Src, Dst: p.Dst, SrcPort: p.SrcPort, DstPort: p.DstPort, Dir: dir, TCPFlags: p.TCPFlags, TCPSeq: p.TCPSeq, Payload: p.Payload, TimeUs: now}
 		if !f.DPI.Done {
 			ifc.engine.Inspect(&f.DPI, &dp)
 			if f.DPI.Done {
@@ -830,6 +830,11 @@ func (ifc *Interface) onDetection(f *Flow) {
 			f.swapRequested = true
 		}
 	}
+}
+
+// ResolvedName implements dpi.NameLookup with the DNS answer cache.
+func (ifc *Interface) ResolvedName(addr netip.Addr) (string, bool) {
+	return ifc.cfg.Names.Lookup(addr.Unmap())
 }
 
 // LearnName implements dpi.Learner: DNS answers feed the address cache and

@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"maps"
 	"net/netip"
 
 	"github.com/ntopng-go/ntopng/probe/decode"
@@ -219,6 +220,8 @@ func (ifc *Interface) HostDetail(k HostKey) (*HostDetail, bool) {
 			SMTPServers: l.smtpServers.count(), NTPServers: l.ntpServers.count(), DomainNames: l.domainNames.count(),
 		}
 	}
+	d.JA3 = maps.Clone(h.JA3)
+	d.HASSH = maps.Clone(h.HASSH)
 	// The copy must not share mutable state with the live host.
 	d.LocalData = nil
 	return d, true

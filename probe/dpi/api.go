@@ -35,6 +35,9 @@ const (
 	ConfidenceDPI
 	ConfidenceGuessed
 	ConfidenceCustomRule
+	// ConfidenceDNS: the server's address was learned from a DNS answer
+	// whose name belongs to a service.
+	ConfidenceDNS
 )
 
 // Direction of a packet relative to the flow's client.
@@ -73,6 +76,7 @@ type Packet struct {
 	SrcPort, DstPort uint16
 	Dir              Direction
 	TCPFlags         uint8
+	TCPSeq           uint32 // sequence number of a TCP segment
 	Payload          []byte
 	// TimeUs is the packet's capture time in microseconds since the Unix
 	// epoch (0 when unknown), for checks such as certificate expiry.
@@ -84,4 +88,11 @@ type Packet struct {
 // call from the packet path.
 type Learner interface {
 	LearnName(addr netip.Addr, name string, src NameSource)
+}
+
+// NameLookup is implemented by learners that can tell the name a DNS
+// answer gave an address; flows the payload leaves unclassified are then
+// labelled with that name's service.
+type NameLookup interface {
+	ResolvedName(addr netip.Addr) (string, bool)
 }

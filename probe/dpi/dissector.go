@@ -117,7 +117,8 @@ func (c *ctx) setPair(master, app ProtoID) {
 // setByName classifies the flow as master carrying the service that name
 // (a server name from SNI, Host or a DNS query) belongs to. Without a
 // matching service, the service of the server's address is used (as nDPI
-// does for TLS, QUIC and HTTP); without either, the lone master. The name
+// does for TLS and QUIC, not for HTTP or DNS); without either, the lone
+// master. The name
 // is recorded as the flow's server name. It reports whether the name
 // matched a service.
 func (c *ctx) setByName(master ProtoID, name string) bool {
@@ -133,7 +134,7 @@ func (c *ctx) setByName(master ProtoID, name string) bool {
 		}
 	}
 	byName := app != ProtoUnknown
-	if !byName && master != ProtoDNS {
+	if !byName && master != ProtoDNS && master != ProtoHTTP && master != protoHTTPConnect {
 		app = c.st.ipProto
 	}
 	c.setPair(master, app)
@@ -171,6 +172,17 @@ func (c *ctx) scratch() *uint64 {
 	}
 	c.st.scratch = append(c.st.scratch, scratchWord{idx: c.idx})
 	return &c.st.scratch[len(c.st.scratch)-1].v
+}
+
+// peekScratch reads the running dissector's scratch word without
+// allocating it (0 when it was never written).
+func (c *ctx) peekScratch() uint64 {
+	for _, w := range c.st.scratch {
+		if w.idx == c.idx {
+			return w.v
+		}
+	}
+	return 0
 }
 
 type scratchWord struct {

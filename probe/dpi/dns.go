@@ -412,7 +412,7 @@ func labelLooksGenerated(l []byte) bool {
 			maxRun = max(maxRun, run)
 		}
 	}
-	return maxRun >= 5 || (digits >= 3 && digits*4 < len(l)*3 && maxRun >= 4)
+	return maxRun >= 6 || (digits >= 3 && digits*4 < len(l)*3 && maxRun >= 4)
 }
 
 // learnResolved reports the A/AAAA answers of a positive DNS response as

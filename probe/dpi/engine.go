@@ -44,6 +44,7 @@ type State struct {
 	flags    uint8         // flag* bits
 	follow   uint8         // 1 + index of the dissector extracting metadata
 	ipProto  ProtoID       // service of the flow's addresses (IP table or custom ip rule)
+	dnsProto ProtoID       // service of the name a DNS answer gave the server's address
 }
 
 const (
@@ -64,6 +65,7 @@ const (
 )
 
 const (
+	protoHTTPProxy   ProtoID = 131
 	protoHTTPConnect ProtoID = 130
 	protoLLMNR       ProtoID = 154
 )
@@ -77,6 +79,7 @@ type Engine struct {
 	learner Learner
 	diss    *dissectorSet
 	c       ctx
+	tinc    tincPeerCache // Tinc meta connections awaiting their UDP tunnel
 }
 
 var _ Classifier = (*Engine)(nil)
@@ -140,7 +143,11 @@ func (e *Engine) Inspect(st *State, p *Packet) {
 	}
 	left := false
 	for _, i := range e.diss.byL4[t] {
-		if st.excluded.has(i) || tried.has(i) {
+		if st.excluded.has(i) {
+			continue
+		}
+		if tried.has(i) {
+			left = true // a hinted dissector that may still match
 			continue
 		}
 		if e.runOne(c, i) {
@@ -181,13 +188,51 @@ func (e *Engine) runOne(c *ctx, i uint8) bool {
 	case matched:
 		c.st.Done = true
 		c.st.scratch = nil
+		checkPorts(c)
 		return true
 	case matchedMore:
 		c.st.follow = i + 1
 		c.st.pkts = 0 // the metadata budget starts now
+		checkPorts(c)
 		return true
 	}
 	return false
+}
+
+// checkPorts flags a protocol found by its payload on ports that are not
+// its own (nDPI's "known protocol on non-standard port"): the carrier
+// protocol (TLS of TLS.YouTube) is checked, against its default ports for
+// the flow's transport, and so are the ports of the service it carries
+// (DoT on 853); protocols without default ports are not checked.
+func checkPorts(c *ctx) {
+	res := c.st.Result
+	if res.Confidence != ConfidenceDPI {
+		return
+	}
+	id := res.Master
+	if id == ProtoUnknown {
+		id = res.App
+	}
+	if id == protoFTPData || id == protoSSDP || id == protoHTTPProxy || id == protoHTTPConnect {
+		return // dynamic ports (data connections, unicast replies) or a proxy port
+	}
+	checked := false
+	for _, p := range [2]ProtoID{id, res.App} {
+		tcp, udp := defaultPorts(p)
+		ports := tcp
+		if c.l4 == 17 {
+			ports = udp
+		}
+		for _, p := range ports {
+			if p == c.srvPort || p == c.cliPort {
+				return
+			}
+		}
+		checked = checked || len(ports) > 0
+	}
+	if checked {
+		c.risk(RiskKnownProtoNonStdPort)
+	}
 }
 
 // runFollow gives one more packet to the dissector extracting metadata of
@@ -203,6 +248,9 @@ func (e *Engine) runFollow(c *ctx) {
 	c.st.Done = true
 	c.st.follow = 0
 	c.st.scratch = nil
+	if c.st.Info != nil {
+		c.st.Info.TLS.hs = nil
+	}
 }
 
 // firstPacket applies the checks that need no payload: custom ip and port
@@ -218,6 +266,15 @@ func (e *Engine) firstPacket(st *State, p *Packet, d *regData) bool {
 		}
 		st.ipProto = id
 		st.flags |= flagCustomIP
+	}
+	if nl, ok := e.learner.(NameLookup); ok {
+		srv := p.Dst
+		if p.Dir == ServerToClient {
+			srv = p.Src
+		}
+		if name, ok := nl.ResolvedName(srv); ok {
+			st.dnsProto, _ = e.classifyName(d, name)
+		}
 	}
 	if st.ipProto == ProtoUnknown {
 		// The server's address first: the client is usually a local host.
@@ -267,11 +324,16 @@ func (e *Engine) giveUp(st *State, d *regData, l4 uint8, cli, srv uint16) {
 	st.Done = true
 	st.follow = 0
 	st.scratch = nil
+	if st.Info != nil {
+		st.Info.TLS.hs = nil // a handshake cut short: drop its buffers
+	}
 	if st.Result.Master != ProtoUnknown || st.Result.App != ProtoUnknown {
 		return
 	}
 	if id, conf := guess(d, l4, cli, srv, st.ipProto, st.flags&flagCustomIP != 0); id != ProtoUnknown {
 		e.set(st, ProtoUnknown, id, conf)
+	} else if st.dnsProto != ProtoUnknown {
+		e.set(st, ProtoUnknown, st.dnsProto, ConfidenceDNS)
 	}
 }
 
@@ -305,9 +367,18 @@ func guess(d *regData, l4 uint8, cli, srv uint16, ipGuess ProtoID, customIP bool
 }
 
 // set stores a classification and its category.
+//
+// Like nDPI, a flow whose protocol is rated unsafe (clear-text logins:
+// FTP, POP3, IMAP, Telnet, ...) gets the unsafe-protocol risk, however it
+// was classified.
 func (e *Engine) set(st *State, master, app ProtoID, conf Confidence) {
 	st.Result = Result{Master: master, App: app, Confidence: conf}
 	st.Result.Category = e.reg.CategoryOf(st.Result)
+	for _, id := range [2]ProtoID{master, app} {
+		if p := e.reg.Protocol(id); id != ProtoUnknown && p != nil && p.Breed == BreedUnsafe {
+			st.Risks.Set(RiskUnsafeProtocol)
+		}
+	}
 }
 
 // classifyName maps a lower-case server name to a service and, for names

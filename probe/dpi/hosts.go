@@ -1,168 +1,135 @@
 package dpi
 
-import "strings"
+import (
+	_ "embed"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+)
 
-// Server-name classification: a small table of the largest services, with
-// patterns written the way nDPI writes its host patterns. A pattern
-// "example.com" matches the name itself and any sub-domain
-// ("www.example.com"); a pattern ending in '.' or '-' ("google.") matches
-// when it starts the name or follows a '.' ("www.google.it"). The longest
-// matching pattern wins.
+// Server-name classification: the host table of nDPI (its host_match and
+// category_match lists, ndpi_content_match.c.inc and the generated domain
+// lists), kept in hosts.tsv. See nameMatcher for the matching rules.
 
-// hostGroups lists, per protocol, the server-name patterns of the largest
-// services (after nDPI's host tables).
-var hostGroups = []struct {
-	id    ProtoID
-	hosts []string
-}{
-	{119, []string{"facebook.com", "facebook.net", "fbcdn.net", "fbsbx.com", "fb.com", "fb.gg", "fbcdn-"}}, // Facebook
-	{211, []string{"instagram.com", "cdninstagram.com"}},                                                   // Instagram
-	{142, []string{"whatsapp.net", "whatsapp.com"}},                                                        // WhatsApp
-	{157, []string{"messenger.com"}},                                                                       // FacebookMessenger
-	{413, []string{"threads.net"}},                                                                         // Threads
-	{126, []string{"google.", "google.com", "gstatic.com", "googleusercontent.com", "ggpht.com", "1e100.net", "gvt1.com", "gvt2.com", "doubleclick.net", "googlesyndication.com", "google-analytics.com", "googleadservices.com", "app-measurement.com"}}, // Google
-	{239, []string{"googleapis.com", "googletagmanager.com", "googletagservices.com", "mtalk.google.com"}},                                                                                                                                                // GoogleServices
-	{124, []string{"youtube.com", "youtube.", "youtu.be", "googlevideo.com", "ytimg.com", "youtube-nocookie.com", "youtubei.googleapis.com"}},                                                                                                             // YouTube
-	{136, []string{"upload.youtube.com"}},                                                                               // YouTubeUpload
-	{122, []string{"gmail.com", "mail.google.com", "inbox.google.com"}},                                                 // GMail
-	{123, []string{"maps.google.com", "maps.gstatic.com"}},                                                              // GoogleMaps
-	{217, []string{"drive.google.com"}},                                                                                 // GoogleDrive
-	{241, []string{"docs.google.com"}},                                                                                  // GoogleDocs
-	{201, []string{"meet.google.com"}},                                                                                  // GoogleMeet
-	{382, []string{"chat.google.com"}},                                                                                  // GoogleChat
-	{281, []string{"classroom.google.com"}},                                                                             // GoogleClassroom
-	{228, []string{"play.google.com", "android.clients.google.com", "play.googleapis.com"}},                             // PlayStore
-	{196, []string{"dns.google", "dns.google.com", "cloudflare-dns.com"}},                                               // DoH_DoT
-	{178, []string{"amazon.", "amazon.com", "images-amazon.com", "media-amazon.com"}},                                   // Amazon
-	{265, []string{"amazonaws.com", "aws.a2z.com"}},                                                                     // AmazonAWS
-	{240, []string{"primevideo.com", "aiv-cdn.net", "aiv-delivery.net", "amazonvideo.com"}},                             // AmazonVideo
-	{110, []string{"alexa.amazon.com", "amazonalexa.com"}},                                                              // AmazonAlexa
-	{212, []string{"microsoft.com", "msn.com", "msedge.net", "msocdn.com", "onmicrosoft.com", "msftconnecttest.com"}},   // Microsoft
-	{147, []string{"windowsupdate.com", "update.microsoft.com", "delivery.mp.microsoft.com"}},                           // WindowsUpdate
-	{219, []string{"office.com", "office.net", "office365.com", "bing.com"}},                                            // Microsoft365
-	{21, []string{"outlook.com", "hotmail.com", "outlook.office365.com"}},                                               // Outlook
-	{276, []string{"azure.com", "azureedge.net", "azure.net", "windows.net"}},                                           // Azure
-	{250, []string{"teams.microsoft.com", "teams.live.com"}},                                                            // Teams
-	{125, []string{"skype.com"}},                                                                                        // Skype_Teams
-	{221, []string{"onedrive.com", "onedrive.live.com", "sharepoint.com"}},                                              // MS_OneDrive
-	{47, []string{"xbox.com", "xboxlive.com"}},                                                                          // Xbox
-	{140, []string{"apple.com", "mzstatic.com", "apple-dns.net", "cdn-apple.com", "aaplimg.com", "apple-cloudkit.com"}}, // Apple
-	{143, []string{"icloud.com", "me.com", "icloud-content.com"}},                                                       // AppleiCloud
-	{238, []string{"push.apple.com"}},                                                                                   // ApplePush
-	{145, []string{"itunes.apple.com"}},                                                                                 // AppleiTunes
-	{220, []string{"cloudflare.com"}},                                                                                   // Cloudflare
-	{300, []string{"cloudflareclient.com"}},                                                                             // CloudflareWarp
-	{26, []string{"ntop.org"}},                                                                                          // ntop
-	{63, []string{"ocsp.", "ocsp2."}},                                                                                   // OCSP
-	{203, []string{"github.com", "githubusercontent.com", "githubassets.com", "github.io"}},                             // Github
-	{262, []string{"gitlab.com"}},                                                                                       // GitLab
-	{121, []string{"dropbox.com", "dropboxapi.com", "dropboxusercontent.com", "dropboxstatic.com"}},                     // Dropbox
-	{266, []string{"salesforce.com", "force.com"}},                                                                      // Salesforce
-	{133, []string{"netflix.com", "nflxvideo.net", "nflximg.net", "nflximg.com", "nflxext.com", "nflxso.net"}},          // NetFlix
-	{120, []string{"twitter.com", "twitter.", "twimg.com", "t.co", "x.com"}},                                            // Twitter
-	{233, []string{"linkedin.com", "licdn.com"}},                                                                        // LinkedIn
-	{49, []string{"tiktok.com", "tiktokcdn.com", "tiktokv.com", "byteoversea.com"}},                                     // TikTok
-	{156, []string{"spotify.com", "scdn.co", "spotifycdn.com", "spotifycdn.net"}},                                       // Spotify
-	{176, []string{"wikipedia.", "wikimedia.", "wikipedia.org", "wikimedia.org"}},                                       // Wikipedia
-	{70, []string{"yahoo.com", "yimg.com"}},                                                                             // Yahoo
-	{195, []string{"twitch.tv", "ttvnw.net", "jtvnw.net"}},                                                              // Twitch
-	{189, []string{"zoom.us"}},                                                                                          // Zoom
-	{118, []string{"slack.com", "slack-edge.com"}},                                                                      // Slack
-	{58, []string{"discord.com", "discordapp.com", "discordapp.net", "discord.gg"}},                                     // Discord
-	{185, []string{"telegram.org", "t.me"}},                                                                             // Telegram
-	{39, []string{"signal.org"}},                                                                                        // Signal
-	{74, []string{"steampowered.com", "steamcommunity.com", "steamstatic.com", "steamcontent.com"}},                     // Steam
-	{231, []string{"playstation.net", "playstation.com"}},                                                               // Playstation
-	{179, []string{"ebay.com", "ebay."}},                                                                                // eBay
-	{205, []string{"reddit.com", "redd.it", "redditmedia.com", "redditstatic.com"}},                                     // Reddit
-	{183, []string{"pinterest.com", "pinimg.com"}},                                                                      // Pinterest
-	{199, []string{"snapchat.com", "sc-cdn.net"}},                                                                       // Snapchat
-	{267, []string{"vimeo.com", "vimeocdn.com"}},                                                                        // Vimeo
-	{234, []string{"soundcloud.com", "sndcdn.com"}},                                                                     // SoundCloud
-	{71, []string{"disneyplus.com", "bamgrid.com"}},                                                                     // DisneyPlus
-	{137, []string{"hulu.com"}},                                                                                         // Hulu
-	{141, []string{"webex.com"}},                                                                                        // Webex
-	{148, []string{"teamviewer.com"}},                                                                                   // TeamViewer
-	{252, []string{"anydesk.com"}},                                                                                      // AnyDesk
-	{22, []string{"vk.com"}},                                                                                            // VK
-	{25, []string{"yandex."}},                                                                                           // Yandex
-	{48, []string{"qq.com"}},                                                                                            // QQ
-	{197, []string{"wechat.com"}},                                                                                       // WeChat
-	{274, []string{"alibaba.com", "alicdn.com"}},                                                                        // Alibaba
-	{287, []string{"xiaomi.com"}},                                                                                       // Xiaomi
-	{232, []string{"pastebin.com"}},                                                                                     // Pastebin
-	{163, []string{"torproject.org"}},                                                                                   // Tor
+//go:embed hosts.tsv
+var hostsTSV []byte
+
+// hostTables is the matcher built from hosts.tsv.
+type hostTables struct {
+	names *nameMatcher
+	n     int // patterns loaded
 }
 
-// hostTable is hostGroups indexed by pattern.
-var hostTable = func() map[string]ProtoID {
-	m := make(map[string]ProtoID)
-	for _, g := range hostGroups {
-		for _, h := range g.hosts {
-			m[h] = g.id
-		}
+var builtinHosts struct {
+	once sync.Once
+	t    *hostTables
+}
+
+func loadedHosts() *hostTables {
+	builtinHosts.once.Do(func() {
+		builtinHosts.t = mustParse(parseHostTable(hostsTSV))
+	})
+	return builtinHosts.t
+}
+
+// parseHostTable reads the host table. Each line is a pattern, a tab,
+// then either a protocol name (of protocols.tsv) optionally followed by
+// "@Category" (when nDPI files the name under another category than the
+// protocol's own) and "level=N" (nDPI's explicit match level), or only
+// "@Category" for names nDPI lists only for their category.
+func parseHostTable(data []byte) (*hostTables, error) {
+	loadBuiltin()
+	byName := make(map[string]ProtoID, len(builtin.protos))
+	for _, p := range builtin.protos {
+		byName[strings.ToLower(p.Name)] = p.ID
 	}
-	return m
-}()
+	cats := make(map[string]CategoryID, len(builtin.cats))
+	for _, c := range builtin.cats {
+		cats[strings.ToLower(c.Name)] = c.ID
+	}
+	category := func(line int, s string) (CategoryID, error) {
+		id, ok := cats[strings.ToLower(strings.TrimPrefix(s, "@"))]
+		if !ok || !strings.HasPrefix(s, "@") {
+			return 0, fmt.Errorf("hosts line %d: unknown category %q", line, s)
+		}
+		return id, nil
+	}
+	b := newNameMatcherBuilder()
+	n := 0
+	err := tsvLines(data, func(line int, f []string) error {
+		if len(f) < 2 || f[0] == "" {
+			return fmt.Errorf("hosts line %d: want a pattern and a protocol or @category", line)
+		}
+		pat := f[0]
+		if strings.ToLower(pat) != pat || strings.ContainsAny(pat, " \t*") {
+			return fmt.Errorf("hosts line %d: pattern %q must be lower case, without blanks or '*'", line, pat)
+		}
+		n++
+		if strings.HasPrefix(f[1], "@") {
+			if len(f) != 2 {
+				return fmt.Errorf("hosts line %d: a category-only line has 2 fields", line)
+			}
+			c, err := category(line, f[1])
+			if err != nil {
+				return err
+			}
+			if !b.add(pat, nameValue{cat: c}) {
+				return fmt.Errorf("hosts line %d: duplicate pattern %q", line, pat)
+			}
+			return nil
+		}
+		id, ok := byName[strings.ToLower(f[1])]
+		if !ok {
+			return fmt.Errorf("hosts line %d: unknown protocol %q", line, f[1])
+		}
+		v := nameValue{id: id}
+		for _, opt := range f[2:] {
+			switch {
+			case strings.HasPrefix(opt, "@"):
+				c, err := category(line, opt)
+				if err != nil {
+					return err
+				}
+				v.cat = c
+			case strings.HasPrefix(opt, "level="):
+				l, err := strconv.ParseUint(opt[len("level="):], 10, 8)
+				if err != nil || l == 0 {
+					return fmt.Errorf("hosts line %d: bad level %q", line, opt)
+				}
+				v.level = uint8(l)
+			default:
+				return fmt.Errorf("hosts line %d: unknown field %q", line, opt)
+			}
+		}
+		if !b.add(pat, v) {
+			return fmt.Errorf("hosts line %d: duplicate pattern %q", line, pat)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &hostTables{names: b.build(), n: n}, nil
+}
 
 // hostTableMaxLen bounds the names looked up (the DNS maximum).
 const hostTableMaxLen = 253
 
-// prefixPatternMax is the length of the longest prefix pattern (one ending
-// in '.' or '-'), which bounds the prefix scan.
-var prefixPatternMax = func() int {
-	n := 0
-	for k := range hostTable {
-		if c := k[len(k)-1]; (c == '.' || c == '-') && len(k) > n {
-			n = len(k)
-		}
-	}
-	return n
-}()
-
-// matchHostTable classifies a lower-case server name with hostTable.
+// matchHostTable classifies a lower-case server name with the host table
+// (a trailing dot is ignored). It returns
+// the service and, when nDPI files that name under another category than
+// the service's own (googlesyndication.com: Google, Advertisement), that
+// category; for names listed only for their category, ProtoUnknown and
+// the category; otherwise zeros.
 func matchHostTable(name string) (ProtoID, CategoryID) {
-	id, _ := matchHostPatterns(name)
-	return id, 0
-}
-
-func matchHostPatterns(name string) (ProtoID, bool) {
 	name = strings.TrimSuffix(name, ".")
 	if name == "" || len(name) > hostTableMaxLen {
-		return ProtoUnknown, false
+		return ProtoUnknown, 0
 	}
-	best, bestLen := ProtoUnknown, 0
-	// Suffix patterns: the whole name, then after each '.'.
-	for i := 0; i <= len(name); {
-		s := name[i:]
-		if len(s) > bestLen {
-			if id, ok := hostTable[s]; ok {
-				best, bestLen = id, len(s)
-			}
-		}
-		j := strings.IndexByte(s, '.')
-		if j < 0 {
-			break
-		}
-		i += j + 1
+	r := loadedHosts().names.match(name)
+	if r.proto.found {
+		return r.proto.v.id, r.proto.v.cat
 	}
-	// Prefix patterns ending in '.' or '-', starting the name or a label.
-	for start := 0; start < len(name); {
-		rest := name[start:]
-		for k := 0; k < len(rest) && k < prefixPatternMax; k++ {
-			if c := rest[k]; c == '.' || c == '-' {
-				if k+1 > bestLen {
-					if id, ok := hostTable[rest[:k+1]]; ok {
-						best, bestLen = id, k+1
-					}
-				}
-			}
-		}
-		j := strings.IndexByte(rest, '.')
-		if j < 0 {
-			break
-		}
-		start += j + 1
-	}
-	return best, bestLen > 0
+	return ProtoUnknown, r.cat.v.cat
 }

@@ -213,7 +213,11 @@ func dissectHTTP(c *ctx) verdict {
 		master = protoHTTPConnect
 	}
 	host := httpHost(req.host)
-	if !c.setByName(master, host) {
+	if game := gameHTTPApp(req.method, req.target, req.ua, req.host); game != ProtoUnknown {
+		// A game's updater: nDPI reports the game alone.
+		st.ServerName = host
+		c.set(game)
+	} else if !c.setByName(master, host) {
 		if app := httpRequestApp(&req); app != ProtoUnknown {
 			c.setPair(master, app)
 		}
@@ -242,12 +246,12 @@ func mayStartHTTP(b []byte) bool {
 
 // Sub-protocols nDPI recognises inside HTTP from the request or response.
 const (
-	protoIPP           ProtoID = 6
-	protoWindowsUpdate ProtoID = 147
-	protoBitTorrentID  ProtoID = 37
-	protoSOAP          ProtoID = 253
-	protoMpegDash      ProtoID = 291
-	protoJSONRPC       ProtoID = 375
+	httpSubIPP           ProtoID = 6
+	httpSubWindowsUpdate ProtoID = 147
+	httpSubBitTorrent    ProtoID = 37
+	httpSubSOAP          ProtoID = 253
+	httpSubMpegDash      ProtoID = 291
+	httpSubJSONRPC       ProtoID = 375
 )
 
 // httpRequestApp names the protocol an HTTP request carries when its
@@ -257,20 +261,20 @@ func httpRequestApp(req *httpRequest) ProtoID {
 	switch {
 	case bytes.HasPrefix(req.ua, []byte("Windows-Update-Agent")),
 		bytes.HasPrefix(req.ua, []byte("Microsoft-Delivery-Optimization")):
-		return protoWindowsUpdate
+		return httpSubWindowsUpdate
 	case bytes.HasPrefix(req.ua, []byte("CUPS/")), bytes.HasPrefix(path, []byte("/ipp")),
 		bytes.HasPrefix(req.contentType, []byte("application/ipp")):
-		return protoIPP
+		return httpSubIPP
 	case bytes.Contains(req.target, []byte("/announce?info_hash=")),
 		bytes.Contains(req.target, []byte("/scrape?info_hash=")):
-		return protoBitTorrentID
+		return httpSubBitTorrent
 	case bytes.HasPrefix(req.contentType, []byte("application/soap+xml")):
-		return protoSOAP
+		return httpSubSOAP
 	case bytes.HasPrefix(req.contentType, []byte("application/json-rpc")):
-		return protoJSONRPC
+		return httpSubJSONRPC
 	case bytes.HasSuffix(path, []byte(".mpd")), bytes.HasSuffix(path, []byte(".m4s")),
 		bytes.HasSuffix(path, []byte(".mp4")):
-		return protoMpegDash
+		return httpSubMpegDash
 	}
 	return ProtoUnknown
 }
@@ -314,6 +318,6 @@ func httpResponseFacts(c *ctx, rsp *httpResponse) {
 		}
 	}
 	if bytes.HasPrefix(rsp.contentType, []byte("application/json-rpc")) && c.st.Result.Master == ProtoUnknown {
-		c.setPair(ProtoHTTP, protoJSONRPC)
+		c.setPair(ProtoHTTP, httpSubJSONRPC)
 	}
 }

@@ -18,8 +18,9 @@ func isNumericHost(h string) bool {
 }
 
 // suspiciousUserAgent flags user agents no browser or library sends: a
-// single token of letters without version or platform ("pwtyyEKzNt..."), a
-// lone "**", or one carrying a template injection.
+// long single token without any separator, version or platform
+// ("pwtyyEKzNt..."), a very short one ("**"), or one carrying a template
+// injection.
 func suspiciousUserAgent(ua []byte) bool {
 	if bytes.Contains(ua, []byte("${jndi:")) || bytes.Contains(ua, []byte("<?")) {
 		return true
@@ -27,8 +28,7 @@ func suspiciousUserAgent(ua []byte) bool {
 	if len(ua) < 4 {
 		return true
 	}
-	return bytes.IndexByte(ua, '/') < 0 && bytes.IndexByte(ua, ' ') < 0 &&
-		bytes.IndexByte(ua, '.') < 0
+	return len(ua) >= 16 && bytes.IndexAny(ua, "/ .-_;()") < 0
 }
 
 // crawlerAgents are user-agent fragments of the well-known crawlers.

@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-var webServer = netip.MustParseAddr("157.240.231.35")
+var webServer = netip.MustParseAddr("198.51.100.35") // documentation range: no service
 
 // httpGetFacebook is an HTTP/1.1 GET with a Host header carrying a port.
 var httpGetFacebook = []byte("GET /index.html HTTP/1.1\r\n" +
@@ -21,8 +21,12 @@ var httpResponseOK = []byte("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
 var httpPostOCSP = []byte("POST / HTTP/1.1\r\nhost: ocsp.digicert.com\r\n" +
 	"Content-Type: application/ocsp-request\r\nContent-Length: 83\r\n\r\n")
 
+// httpServer is an address of no known service, so that labels come from
+// the request alone.
+var httpServer = netip.MustParseAddr("198.51.100.80")
+
 func httpPacket(payload []byte, dir Direction) *Packet {
-	p := &Packet{L4Proto: 6, Src: client, Dst: webServer, SrcPort: 41000, DstPort: 80, Payload: payload}
+	p := &Packet{L4Proto: 6, Src: client, Dst: httpServer, SrcPort: 41000, DstPort: 80, Payload: payload}
 	if dir == ServerToClient {
 		p.Src, p.Dst, p.SrcPort, p.DstPort = p.Dst, p.Src, p.DstPort, p.SrcPort
 		p.Dir = ServerToClient

@@ -48,5 +48,6 @@ func (t TLSInfo) clone() TLSInfo {
 	t.SupportedVersions = slices.Clone(t.SupportedVersions)
 	t.ALPN = slices.Clone(t.ALPN)
 	t.AltNames = slices.Clone(t.AltNames)
+	t.hs = nil // the handshake being read belongs to the flow
 	return t
 }

@@ -1,35 +1,114 @@
 package dpi
 
-// Well-known ports, used to guess the protocol of flows the payload
-// dissectors could not classify (confidence ConfidenceMatchByPort). Ids are
-// CUR-2024 nDPI ids; most ports are nDPI's defaults for the protocol.
-var tcpPorts = map[uint16]ProtoID{
-	20: 175, 21: 1, 22: 92, 23: 77, 25: 3, 43: 170, 53: 5, 80: 7, 88: 111,
-	110: 2, 135: 370, 139: 10, 143: 4, 177: 15, 179: 13, 194: 65, 389: 112,
-	443: 91, 445: 41, 465: 29, 502: 44, 514: 17, 548: 97, 554: 50, 587: 3,
-	601: 17, 853: 196, 873: 166, 903: 28, 993: 51, 995: 23,
-	1080: 172, 1194: 159, 1352: 150, 1433: 114, 1434: 114, 1521: 167,
-	1719: 158, 1720: 158, 1812: 146, 1813: 146, 1883: 222, 1935: 174,
-	2000: 164, 2049: 11, 2404: 245, 3128: 131, 3306: 20, 3389: 88,
-	3868: 237, 4569: 95, 4949: 329, 5060: 100, 5061: 100, 5355: 154,
-	5432: 19, 5800: 89, 5900: 89, 5901: 89, 5938: 148, 6379: 182,
-	6514: 17, 6556: 138, 7000: 264, 8080: 131, 8883: 222, 9042: 264,
-	9092: 377, 9418: 226, 10050: 248, 10051: 248, 11211: 40,
-	20000: 244, 27017: 60, 44818: 278,
+import (
+	_ "embed"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Well-known ports, from ports.tsv: nDPI's default TCP/UDP ports per
+// protocol. They guess the protocol of flows the payload dissectors could
+// not classify (confidence ConfidenceMatchByPort), and tell whether a
+// protocol runs on one of its usual ports.
+
+//go:embed ports.tsv
+var portsTSV []byte
+
+// portTables is ports.tsv loaded: the guess per port (the last protocol
+// listing a port wins) and the port lists per protocol.
+type portTables struct {
+	tcp, udp map[uint16]ProtoID
+	byProto  map[ProtoID][2][]uint16 // TCP, UDP
 }
 
-var udpPorts = map[uint16]ProtoID{
-	53: 5, 67: 18, 68: 18, 69: 96, 88: 111, 123: 9, 137: 10, 138: 10,
-	139: 10, 161: 14, 162: 14, 177: 15, 319: 358, 320: 358, 389: 112,
-	443: 188, 500: 79, 514: 17, 546: 103, 547: 103, 623: 351, 784: 196,
-	853: 196, 1194: 159, 1812: 146, 1813: 146, 1900: 12, 1985: 282,
-	2049: 11, 2055: 128, 2123: 152, 2152: 152, 3389: 88, 3478: 78,
-	3702: 153, 3784: 401, 3785: 401, 4341: 236, 4342: 236, 4500: 79,
-	4789: 64, 5060: 100, 5061: 100, 5351: 312, 5353: 8, 5354: 8,
-	5355: 154, 5683: 27, 5684: 27, 6343: 129, 6771: 37, 8612: 204,
-	10001: 31, 11211: 40, 17500: 121, 27015: 333, 41641: 24,
-	47808: 334, 51413: 37, 51820: 206,
+var builtinPorts struct {
+	once sync.Once
+	t    *portTables
 }
+
+func loadedPorts() *portTables {
+	builtinPorts.once.Do(func() {
+		builtinPorts.t = mustParse(parsePorts(portsTSV))
+	})
+	return builtinPorts.t
+}
+
+// parsePorts reads ports.tsv: protocol name, TCP ports, UDP ports, the
+// ports comma-separated, "a-b" for a range and "-" for none.
+func parsePorts(data []byte) (*portTables, error) {
+	loadBuiltin()
+	byName := make(map[string]ProtoID, len(builtin.protos))
+	for _, p := range builtin.protos {
+		byName[strings.ToLower(p.Name)] = p.ID
+	}
+	t := &portTables{
+		tcp:     make(map[uint16]ProtoID),
+		udp:     make(map[uint16]ProtoID),
+		byProto: make(map[ProtoID][2][]uint16),
+	}
+	err := tsvLines(data, func(line int, f []string) error {
+		if len(f) != 3 {
+			return fmt.Errorf("ports line %d: want name, TCP ports, UDP ports", line)
+		}
+		id, ok := byName[strings.ToLower(f[0])]
+		if !ok || id == ProtoUnknown {
+			return fmt.Errorf("ports line %d: unknown protocol %q", line, f[0])
+		}
+		if _, dup := t.byProto[id]; dup {
+			return fmt.Errorf("ports line %d: %s listed twice", line, f[0])
+		}
+		var lists [2][]uint16
+		for i, m := range []map[uint16]ProtoID{t.tcp, t.udp} {
+			ports, err := parsePortList(f[1+i])
+			if err != nil {
+				return fmt.Errorf("ports line %d: %v", line, err)
+			}
+			for _, p := range ports {
+				m[p] = id
+			}
+			lists[i] = ports
+		}
+		t.byProto[id] = lists
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// parsePortList parses "80,8080,6000-6003" or "-".
+func parsePortList(s string) ([]uint16, error) {
+	if s == "-" {
+		return nil, nil
+	}
+	var out []uint16
+	for _, item := range strings.Split(s, ",") {
+		lo, hi, isRange := strings.Cut(item, "-")
+		a, err := strconv.ParseUint(lo, 10, 16)
+		if err != nil || a == 0 {
+			return nil, fmt.Errorf("bad port %q", item)
+		}
+		b := a
+		if isRange {
+			if b, err = strconv.ParseUint(hi, 10, 16); err != nil || b < a {
+				return nil, fmt.Errorf("bad port range %q", item)
+			}
+		}
+		for p := a; p <= b; p++ {
+			out = append(out, uint16(p))
+		}
+	}
+	return out, nil
+}
+
+// Port-guess tables: the protocol nDPI guesses for a TCP or UDP port.
+var (
+	tcpPorts = loadedPorts().tcp
+	udpPorts = loadedPorts().udp
+)
 
 // ipProtocols classifies flows that are neither TCP nor UDP by their IP
 // protocol number, as nDPI does.
@@ -49,8 +128,9 @@ var ipProtocols = map[uint8]ProtoID{
 	132: 84,  // SCTP
 }
 
-// guessByPort returns the well-known protocol of a TCP/UDP flow, trying the
-// server port first.
+// guessByPort returns the well-known protocol of a TCP/UDP flow. Like
+// nDPI, it tries the lower of the two ports first (usually the server's),
+// then the other.
 func guessByPort(l4 uint8, cliPort, srvPort uint16) ProtoID {
 	var t map[uint16]ProtoID
 	switch l4 {
@@ -61,11 +141,23 @@ func guessByPort(l4 uint8, cliPort, srvPort uint16) ProtoID {
 	default:
 		return ProtoUnknown
 	}
-	if id, ok := t[srvPort]; ok {
+	lo, hi := cliPort, srvPort
+	if hi < lo {
+		lo, hi = hi, lo
+	}
+	if id, ok := t[lo]; ok && lo != 0 {
 		return id
 	}
-	if id, ok := t[cliPort]; ok {
+	if id, ok := t[hi]; ok && hi != 0 {
 		return id
 	}
 	return ProtoUnknown
+}
+
+// defaultPorts returns the usual TCP and UDP ports of a protocol (nil when
+// it has none), for the "known protocol on a non-standard port" risk. The
+// slices are shared: callers must not modify them.
+func defaultPorts(id ProtoID) (tcp, udp []uint16) {
+	l := loadedPorts().byProto[id]
+	return l[0], l[1]
 }
