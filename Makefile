@@ -31,9 +31,8 @@ bench:
 # Each fuzz target for 60 s.
 fuzz:
 	go test -run XXX -fuzz FuzzDecode -fuzztime 60s ./probe/decode/
-	go test -run XXX -fuzz FuzzDNS -fuzztime 60s ./probe/dpi/
-	go test -run XXX -fuzz FuzzHTTP -fuzztime 60s ./probe/dpi/
-	go test -run XXX -fuzz FuzzTLS -fuzztime 60s ./probe/dpi/
+	for f in FuzzDNS FuzzHTTP FuzzTLS FuzzQUIC FuzzApp FuzzNetDissectors FuzzVoip FuzzMeta; do \
+		go test -run XXX -fuzz "^$$f$$" -fuzztime 60s ./probe/dpi/ || exit 1; done
 	go test -run XXX -fuzz FuzzDecodeJSON -fuzztime 60s ./lua/
 	go test -run XXX -fuzz FuzzBuildParams -fuzztime 60s ./rest/
 

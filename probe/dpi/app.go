@@ -28,46 +28,45 @@ var appDissectors = []dissector{
 	{name: "Usenet", l4: onTCP, tcpPorts: []uint16{119}, run: dissectUsenet},
 	{name: "IRC", l4: onTCP, tcpPorts: []uint16{194, 6667}, run: dissectIRC},
 	{name: "Telnet", l4: onTCP, tcpPorts: []uint16{23}, run: dissectTelnet},
-	// Last: a file signature at the start of a connection is a weak hint.
+	// Last: a directory listing at the start of a connection is a weak hint.
 	{name: "FTP_DATA", l4: onTCP, tcpPorts: []uint16{20}, run: dissectFTPData},
 }
 
 // nDPI protocol ids of the family (protocols.tsv).
 const (
-	protoFTPControl    ProtoID    = 1   // FTP_CONTROL
-	protoPOP3          ProtoID    = 2   // POP3
-	protoSMTP          ProtoID    = 3   // SMTP
-	protoIMAP          ProtoID    = 4   // IMAP
-	protoSMBv1         ProtoID    = 16  // SMBv1
-	protoPostgreSQL    ProtoID    = 19  // PostgreSQL
-	protoMySQL         ProtoID    = 20  // MySQL
-	protoPOPS          ProtoID    = 23  // POPS
-	protoSMTPS         ProtoID    = 29  // SMTPS
-	protoSMBv23        ProtoID    = 41  // SMBv23
-	protoIMAPS         ProtoID    = 51  // IMAPS
-	protoMongoDB       ProtoID    = 60  // MongoDB
-	protoIRC           ProtoID    = 65  // IRC
-	protoTelnet        ProtoID    = 77  // Telnet
-	protoIPsec         ProtoID    = 79  // IPSec
-	protoRDP           ProtoID    = 88  // RDP
-	protoVNC           ProtoID    = 89  // VNC
-	protoUsenet        ProtoID    = 93  // Usenet
-	protoCitrix        ProtoID    = 132 // Citrix
-	protoAJP           ProtoID    = 139 // AJP
-	protoTeamViewer    ProtoID    = 148 // TeamViewer
-	protoOpenVPN       ProtoID    = 159 // OpenVPN
-	protoCiscoVPN      ProtoID    = 161 // CiscoVPN
-	protoWhoisDAS      ProtoID    = 170 // Whois-DAS
-	protoSOCKS         ProtoID    = 172 // SOCKS
-	protoFTPData       ProtoID    = 175 // FTP_DATA
-	protoRESP          ProtoID    = 182 // RESP (Redis)
-	protoAMQP          ProtoID    = 192 // AMQP
-	protoWireGuard     ProtoID    = 206 // WireGuard
-	protoDRDA          ProtoID    = 227 // DRDA
-	protoFastCGI       ProtoID    = 310 // FastCGI
-	protoJSONRPC       ProtoID    = 375 // JSON-RPC
-	categoryVPN        CategoryID = 2
-	categoryRemoteDesk CategoryID = 12
+	protoFTPControl ProtoID    = 1   // FTP_CONTROL
+	protoPOP3       ProtoID    = 2   // POP3
+	protoSMTP       ProtoID    = 3   // SMTP
+	protoIMAP       ProtoID    = 4   // IMAP
+	protoSMBv1      ProtoID    = 16  // SMBv1
+	protoPostgreSQL ProtoID    = 19  // PostgreSQL
+	protoMySQL      ProtoID    = 20  // MySQL
+	protoPOPS       ProtoID    = 23  // POPS
+	protoSMTPS      ProtoID    = 29  // SMTPS
+	protoSMBv23     ProtoID    = 41  // SMBv23
+	protoIMAPS      ProtoID    = 51  // IMAPS
+	protoMongoDB    ProtoID    = 60  // MongoDB
+	protoIRC        ProtoID    = 65  // IRC
+	protoTelnet     ProtoID    = 77  // Telnet
+	protoIPsec      ProtoID    = 79  // IPSec
+	protoRDP        ProtoID    = 88  // RDP
+	protoVNC        ProtoID    = 89  // VNC
+	protoUsenet     ProtoID    = 93  // Usenet
+	protoCitrix     ProtoID    = 132 // Citrix
+	protoAJP        ProtoID    = 139 // AJP
+	protoTeamViewer ProtoID    = 148 // TeamViewer
+	protoOpenVPN    ProtoID    = 159 // OpenVPN
+	protoCiscoVPN   ProtoID    = 161 // CiscoVPN
+	protoWhoisDAS   ProtoID    = 170 // Whois-DAS
+	protoSOCKS      ProtoID    = 172 // SOCKS
+	protoFTPData    ProtoID    = 175 // FTP_DATA
+	protoRESP       ProtoID    = 182 // RESP (Redis)
+	protoAMQP       ProtoID    = 192 // AMQP
+	protoWireGuard  ProtoID    = 206 // WireGuard
+	protoDRDA       ProtoID    = 227 // DRDA
+	protoFastCGI    ProtoID    = 310 // FastCGI
+	protoJSONRPC    ProtoID    = 375 // JSON-RPC
+	categoryVPN     CategoryID = 2
 )
 
 // setVPN classifies a VPN flow; when the server's address belongs to a VPN
@@ -80,6 +79,17 @@ func setVPN(c *ctx, proto ProtoID) {
 		return
 	}
 	c.set(proto)
+}
+
+// appPeek returns the running dissector's scratch word without allocating
+// it: 0 when the dissector stored nothing for the flow yet.
+func appPeek(c *ctx) uint64 {
+	for _, w := range c.st.scratch {
+		if w.idx == c.idx {
+			return w.v
+		}
+	}
+	return 0
 }
 
 // appBE16 and appBE32 read big-endian integers; the caller checks the

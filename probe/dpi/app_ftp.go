@@ -52,17 +52,11 @@ func dissectFTP(c *ctx) verdict {
 	if !ok || len(line) < 4 || !isDigit3(line) || line[0] < '1' || line[0] > '6' || line[3] != ' ' && line[3] != '-' {
 		return notMine
 	}
-	var st uint64
-	for _, w := range c.st.scratch {
-		if w.idx == c.idx {
-			st = w.v
-		}
-	}
+	st := appPeek(c)
 	if st&ftpRequest == 0 {
 		return needMore // the greeting
 	}
 	c.set(protoFTPControl)
-	c.risk(RiskUnsafeProtocol)
 	if st&ftpUserSeen != 0 {
 		c.risk(RiskClearTextCredentials)
 	}

@@ -25,13 +25,10 @@ func dissectAppSignatures(c *ctx) verdict {
 		c.set(protoCitrix)
 	case drdaMessage(b):
 		c.set(protoDRDA)
-	case jsonRPCMessage(b):
-		// A tentative label: protocols built on JSON-RPC (mining pools'
-		// Stratum) are recognised from the same message by dissectors of
-		// later families, which then override it. The label stands when
-		// the next packet comes or the flow ends.
+	case jsonRPCMessage(b) && !miningCall(b):
+		// Mining pools' Stratum is JSON-RPC too; nDPI labels it Mining,
+		// which the P2P family recognises from the same message.
 		c.set(protoJSONRPC)
-		return needMore
 	case c.srvPort == 10000 && c.cliPort == 10000,
 		c.hasPort(443) && len(b) >= 4 && appBE32(b) == 0x17010000:
 		// The Cisco VPN client's TCP encapsulation: port 10000 on both
@@ -262,12 +259,7 @@ func dissectSOCKS(c *ctx) verdict {
 	if c.dirPkts() > 1 {
 		return notMine
 	}
-	var st uint64
-	for _, w := range c.st.scratch {
-		if w.idx == c.idx {
-			st = w.v
-		}
-	}
+	st := appPeek(c)
 	switch {
 	case st == socksV4Request && len(b) == 8 && b[0] == 0 && b[1] >= 0x5a && b[1] <= 0x5d,
 		st == socksV5Greeting && len(b) == 2 && b[0] == 5 && (b[1] <= 2 || b[1] == 0xff):
@@ -300,7 +292,7 @@ func dissectIRC(c *ctx) verdict {
 		bit = ircServer
 	}
 	if bit == 0 {
-		if c.pkts() < 4 && (c.pkts() == 1 || ircSeen(c)) {
+		if c.pkts() < 4 && (c.pkts() == 1 || appPeek(c) != 0) {
 			return needMore
 		}
 		return notMine
@@ -318,17 +310,7 @@ func dissectIRC(c *ctx) verdict {
 		return needMore
 	}
 	c.set(protoIRC)
-	c.risk(RiskUnsafeProtocol)
 	return matched
-}
-
-func ircSeen(c *ctx) bool {
-	for _, w := range c.st.scratch {
-		if w.idx == c.idx {
-			return w.v != 0
-		}
-	}
-	return false
 }
 
 // ircClientLine reports whether b starts with an IRC registration command.
@@ -398,13 +380,7 @@ func dissectUsenet(c *ctx) verdict {
 	if c.pkts() == 1 {
 		return needMore // the greeting comes first
 	}
-	var greeted bool
-	for _, w := range c.st.scratch {
-		if w.idx == c.idx {
-			greeted = w.v != 0
-		}
-	}
-	if !greeted || !endsCRLF(b) {
+	if appPeek(c) == 0 || !endsCRLF(b) { // no greeting
 		return notMine
 	}
 	for _, cmd := range [...]string{"MODE READER", "AUTHINFO ", "CAPABILITIES", "GROUP ", "LIST", "ARTICLE",

@@ -84,18 +84,17 @@ func TestFastCGI(t *testing.T) {
 	b.c2s(bad).wantDPI("")
 }
 
-func TestJSONRPCYieldsToLaterFamilies(t *testing.T) {
-	// A JSON-RPC request is labelled at once, but tentatively: the next
-	// packet confirms it.
+func TestJSONRPCYieldsToMining(t *testing.T) {
 	a := newAppConv(t, 6, 36646, 8080)
 	a.c2s([]byte(`{"jsonrpc": "2.0", "method": "echo", "id": 1}`))
-	a.wantDPI("JSON-RPC")
-	if a.st.Done {
-		t.Error("done on the first packet")
-	}
-	a.s2c([]byte(`{"jsonrpc": "2.0", "result": "x", "id": 1}`))
 	if !a.st.Done || a.dpiLabel() != "JSON-RPC" {
-		t.Errorf("after the answer: %+v", a.st.Result)
+		t.Errorf("plain JSON-RPC: %+v", a.st.Result)
+	}
+	// A Stratum login is JSON-RPC too, but nDPI calls it Mining.
+	b := newAppConv(t, 6, 36647, 8080)
+	b.c2s([]byte(`{"id": 1, "jsonrpc": "2.0", "method": "mining.subscribe", "params": []}`))
+	if got := b.dpiLabel(); got == "JSON-RPC" {
+		t.Errorf("mining call labelled %q", got)
 	}
 }
 

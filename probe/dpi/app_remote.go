@@ -168,7 +168,7 @@ func dissectTelnet(c *ctx) verdict {
 	}
 	if !telnetIAC(b) {
 		// Other data may come between negotiation packets.
-		if c.pkts() < 12 && telnetSeen(c) {
+		if c.pkts() < 12 && appPeek(c)&telnetStageMask != 0 {
 			return needMore
 		}
 		return notMine
@@ -179,24 +179,12 @@ func dissectTelnet(c *ctx) verdict {
 		return needMore
 	}
 	c.set(protoTelnet)
-	c.risk(RiskUnsafeProtocol)
 	return matchedMore
 }
 
-// telnetSeen reports whether the Telnet dissector already counted an IAC
-// packet for this flow (without allocating its scratch word).
-func telnetSeen(c *ctx) bool {
-	for _, w := range c.st.scratch {
-		if w.idx == c.idx {
-			return w.v&telnetStageMask != 0
-		}
-	}
-	return false
-}
-
 // telnetIAC reports whether b is Telnet command traffic: it starts with an
-// option negotiation (IAC 0xfb..0xfe, option < 0x28) and every later IAC is
-// a valid command.
+// option negotiation (IAC SB, WILL, WONT, DO or DONT, option < 0x28) and
+// every later IAC is a valid command.
 func telnetIAC(b []byte) bool {
 	if len(b) < 3 || b[0] != 0xff || b[1] < 0xfa || b[1] == 0xff || b[2] >= 0x28 {
 		return false
@@ -259,13 +247,13 @@ func dissectTeamViewer(c *ctx) verdict {
 		hit = len(b) > 13 && b[0] == 0 && b[11] == 0x17 && b[12] == 0x24
 	} else if len(b) > 2 {
 		hit = b[0] == 0x17 && b[1] == 0x24
-		if !hit && b[0] == 0x11 && b[1] == 0x30 && teamViewerSeen(c) {
+		if !hit && b[0] == 0x11 && b[1] == 0x30 && appPeek(c) != 0 {
 			hit = true
 		}
 	}
 	if !hit {
 		// Over TCP, other messages may come between the framed ones.
-		if c.l4 == 6 && teamViewerSeen(c) && c.pkts() < 12 {
+		if c.l4 == 6 && appPeek(c) != 0 && c.pkts() < 12 {
 			return needMore
 		}
 		return notMine
@@ -278,14 +266,4 @@ func dissectTeamViewer(c *ctx) verdict {
 	c.set(protoTeamViewer)
 	c.risk(RiskDesktopOrFileSharing)
 	return matched
-}
-
-// teamViewerSeen reports whether a TeamViewer message was already counted.
-func teamViewerSeen(c *ctx) bool {
-	for _, w := range c.st.scratch {
-		if w.idx == c.idx {
-			return w.v != 0
-		}
-	}
-	return false
 }

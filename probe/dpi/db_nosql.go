@@ -84,12 +84,7 @@ func dissectMongoDB(c *ctx) verdict {
 		*c.scratch() = 1<<32 | uint64(reqID)
 		return needMore
 	}
-	var sent uint64
-	for _, w := range c.st.scratch {
-		if w.idx == c.idx {
-			sent = w.v
-		}
-	}
+	sent := appPeek(c)
 	if sent == 0 || uint32(sent) != respTo ||
 		op != mongoOpReply && op != mongoOpMsg && op != mongoOpCompressed {
 		return notMine

@@ -73,12 +73,7 @@ func dissectPostgres(c *ctx) verdict {
 		}
 		return needMore
 	}
-	var sent uint64
-	for _, w := range c.st.scratch {
-		if w.idx == c.idx {
-			sent = w.v
-		}
-	}
+	sent := appPeek(c)
 	switch {
 	case sent == pgSentEncRequest:
 		if len(b) != 1 || b[0] != 'S' && b[0] != 'N' && b[0] != 'G' {

@@ -80,6 +80,7 @@ type Engine struct {
 	diss    *dissectorSet
 	c       ctx
 	tinc    tincPeerCache // Tinc meta connections awaiting their UDP tunnel
+	stun    stunCache     // call endpoints learned from STUN
 }
 
 var _ Classifier = (*Engine)(nil)

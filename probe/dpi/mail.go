@@ -3,6 +3,7 @@ package dpi
 import (
 	"bytes"
 	"encoding/base64"
+	"math/bits"
 )
 
 // Mail: SMTP, POP3 and IMAP, recognised from the replies and commands of
@@ -52,13 +53,7 @@ func mailWord(line []byte, words []string) int {
 }
 
 // mailPopcount counts the distinct commands and replies seen.
-func mailPopcount(v uint64) int {
-	n := 0
-	for v &= mailBitsMask; v != 0; v &= v - 1 {
-		n++
-	}
-	return n
-}
+func mailPopcount(v uint64) int { return bits.OnesCount64(v & mailBitsMask) }
 
 // mailUpgrade labels a flow whose server accepted STARTTLS; the TLS
 // handshake that follows is then read by the TLS dissector's code
@@ -75,33 +70,30 @@ var smtpCommands = []string{"HELO", "EHLO", "MAIL", "RCPT", "AUTH", "STARTTLS", 
 
 var smtpReplies = [...]string{"220", "250", "235", "334", "354", "221", "530", "535"}
 
-const (
-	smtpCmdAuth     = 4
-	smtpCmdStartTLS = 5
-)
+const smtpCmdStartTLS = 5
 
 // dissectSMTP recognises SMTP from three distinct commands or replies
 // (usually the 220 greeting, EHLO and the 250 answer).
 func dissectSMTP(c *ctx) verdict {
 	b := c.payload
 	follow := c.st.follow != 0
-	if follow && mailTLS(c) {
+	if follow && appPeek(c)&mailInTLS != 0 {
 		return tlsFollow(c, protoSMTPS, ProtoUnknown)
 	}
-	bits, ok := smtpScan(c.fromClient(), b)
-	if !follow && (!ok || bits == 0) {
+	seen, ok := smtpScan(c.fromClient(), b)
+	if !follow && (!ok || seen == 0) {
 		// Lines of a message, a split line: wait a little once the
 		// protocol showed up.
-		if ok && c.pkts() < mailMaxPackets && mailSeen(c) {
+		if ok && c.pkts() < mailMaxPackets && appPeek(c)&mailBitsMask != 0 {
 			return needMore
 		}
 		return notMine
 	}
 	st := c.scratch()
-	*st |= bits
+	*st |= seen
 	if c.fromClient() {
 		smtpCredentials(c, st, b)
-		if bits&(1<<smtpCmdStartTLS) != 0 {
+		if seen&(1<<smtpCmdStartTLS) != 0 {
 			*st |= mailStartTLS
 		}
 	} else if follow && *st&mailStartTLS != 0 && bytes.HasPrefix(b, []byte("220")) {
@@ -122,12 +114,12 @@ func dissectSMTP(c *ctx) verdict {
 
 // smtpScan returns the SMTP commands (client) or replies (server) among the
 // complete lines of b; ok is false when a line cannot be SMTP.
-func smtpScan(client bool, b []byte) (bits uint64, ok bool) {
+func smtpScan(client bool, b []byte) (seen uint64, ok bool) {
 	ok = true
 	mailLines(b, func(line []byte) {
 		if client {
 			if i := mailWord(line, smtpCommands); i >= 0 {
-				bits |= 1 << i
+				seen |= 1 << i
 			} else if hasPrefixFold(line, "USER ") || hasPrefixFold(line, "PASS ") {
 				ok = false // FTP or POP3
 			}
@@ -139,38 +131,11 @@ func smtpScan(client bool, b []byte) (bits uint64, ok bool) {
 		}
 		for i, r := range smtpReplies {
 			if string(line[:3]) == r {
-				bits |= 1 << (len(smtpCommands) + i)
+				seen |= 1 << (len(smtpCommands) + i)
 			}
 		}
 	})
-	return bits, ok
-}
-
-// mailTLS reports whether the flow switched to TLS after STARTTLS.
-func mailTLS(c *ctx) bool {
-	for _, w := range c.st.scratch {
-		if w.idx == c.idx {
-			return w.v&mailInTLS != 0
-		}
-	}
-	return false
-}
-
-// mailSeen reports whether the running mail dissector has state (a line
-// already recognised), without allocating it.
-func mailSeen(c *ctx) bool {
-	for _, w := range c.st.scratch {
-		if w.idx == c.idx {
-			return w.v&mailBitsMask != 0
-		}
-	}
-	return false
-}
-
-// mailBanner is the first line of a greeting, for metadata.
-func mailBanner(b []byte) string {
-	line, _ := appLine(b)
-	return appText(line, 128)
+	return seen, ok
 }
 
 // smtpCredentials flags AUTH PLAIN / AUTH LOGIN sent before STARTTLS and
@@ -228,31 +193,31 @@ const (
 func dissectPOP3(c *ctx) verdict {
 	b := c.payload
 	follow := c.st.follow != 0
-	if follow && mailTLS(c) {
+	if follow && appPeek(c)&mailInTLS != 0 {
 		return tlsFollow(c, protoPOPS, ProtoUnknown)
 	}
 	reply := len(b) > 3 && b[0] == '+' && hasPrefixFold(b[1:], "OK") ||
 		len(b) > 4 && b[0] == '-' && hasPrefixFold(b[1:], "ERR")
-	var bits uint64
+	var seen uint64
 	if !reply {
 		mailLines(b, func(line []byte) {
 			if i := mailWord(line, pop3Commands); i >= 0 {
-				bits |= 1 << i
+				seen |= 1 << i
 			}
 		})
 	}
-	if !follow && !reply && bits == 0 {
-		if c.pkts() < mailMaxPackets && mailSeen(c) {
+	if !follow && !reply && seen == 0 {
+		if c.pkts() < mailMaxPackets && appPeek(c)&mailBitsMask != 0 {
 			return needMore // maybe a split line
 		}
 		return notMine
 	}
 	st := c.scratch()
-	*st |= bits
+	*st |= seen
 	if reply && *st>>mailCountShift&mailCountMask < mailCountMask {
 		*st += 1 << mailCountShift
 	}
-	if bits&(1<<pop3CmdUser) != 0 && *st&mailUserDone == 0 {
+	if seen&(1<<pop3CmdUser) != 0 && *st&mailUserDone == 0 {
 		mailLines(b, func(line []byte) {
 			if mailWord(line, pop3Commands) == pop3CmdUser && len(line) > 5 {
 				*st |= mailUserDone
@@ -264,10 +229,10 @@ func dissectPOP3(c *ctx) verdict {
 			}
 		})
 	}
-	if bits&(1<<pop3CmdPass|1<<pop3CmdUser) != 0 {
+	if seen&(1<<pop3CmdPass|1<<pop3CmdUser) != 0 {
 		c.risk(RiskClearTextCredentials)
 	}
-	if bits&(1<<pop3CmdSTLS) != 0 {
+	if seen&(1<<pop3CmdSTLS) != 0 {
 		*st |= mailStartTLS
 	}
 	if !follow {
@@ -279,7 +244,6 @@ func dissectPOP3(c *ctx) verdict {
 			return needMore
 		}
 		c.set(protoPOP3)
-		c.risk(RiskUnsafeProtocol)
 		return matchedMore
 	}
 	if reply && !c.fromClient() && b[0] == '+' && *st&mailStartTLS != 0 {
@@ -288,32 +252,34 @@ func dissectPOP3(c *ctx) verdict {
 	return matchedMore
 }
 
-// IMAP commands a client sends after its tag; their indexes are bits of
-// the scratch mask (the upper bits count server lines).
+// IMAP commands a client sends after its tag; their indexes are seen of
+// the scratch mask (the upper seen count server lines).
 var imapCommands = []string{"CAPABILITY", "LOGIN", "AUTHENTICATE", "STARTTLS", "SELECT", "EXAMINE", "LIST", "LSUB",
 	"STATUS", "FETCH", "UID", "NOOP", "LOGOUT", "ID", "IDLE", "NAMESPACE", "ENABLE", "SEARCH", "CREATE", "APPEND"}
 
 const (
 	imapCmdLogin    = 1
 	imapCmdStartTLS = 3
+	imapGreeting    = 1 << 22 // the server's untagged greeting
 	imapServerLine  = 1 << 23
 )
 
-// dissectIMAP recognises IMAP from the server's untagged ("* OK") and
-// tagged ("a1 OK") responses and the client's tagged commands ("a1 LOGIN").
+// dissectIMAP recognises IMAP from the server's untagged greeting ("* OK"),
+// its tagged responses ("a1 OK") and the client's tagged commands ("a1
+// LOGIN"): the greeting and three lines in all, one of them the client's.
 func dissectIMAP(c *ctx) verdict {
 	b := c.payload
 	follow := c.st.follow != 0
-	if follow && mailTLS(c) {
+	if follow && appPeek(c)&mailInTLS != 0 {
 		return tlsFollow(c, protoIMAPS, ProtoUnknown)
 	}
-	var bits uint64
+	var seen uint64
 	tagOK := false
 	if c.fromClient() {
 		mailLines(b, func(line []byte) {
 			if _, rest, ok := imapTag(line); ok {
 				if i := mailWord(rest, imapCommands); i >= 0 {
-					bits |= 1 << i
+					seen |= 1 << i
 				}
 			}
 		})
@@ -323,28 +289,30 @@ func dissectIMAP(c *ctx) verdict {
 			if !ok {
 				return
 			}
-			if hasPrefixFold(rest, "OK") || hasPrefixFold(rest, "NO ") || hasPrefixFold(rest, "BAD ") ||
-				string(tag) == "*" && (hasPrefixFold(rest, "PREAUTH") || hasPrefixFold(rest, "BYE") ||
-					hasPrefixFold(rest, "CAPABILITY") || hasPrefixFold(rest, "FLAGS")) {
-				bits |= imapServerLine
-				if string(tag) != "*" && hasPrefixFold(rest, "OK") {
-					tagOK = true
-				}
+			untagged := string(tag) == "*"
+			switch {
+			case untagged && (hasPrefixFold(rest, "OK") || hasPrefixFold(rest, "PREAUTH") || hasPrefixFold(rest, "BYE")):
+				seen |= imapServerLine | imapGreeting
+			case untagged && (hasPrefixFold(rest, "CAPABILITY") || hasPrefixFold(rest, "FLAGS")):
+				seen |= imapServerLine
+			case !untagged && (hasPrefixFold(rest, "OK") || hasPrefixFold(rest, "NO ") || hasPrefixFold(rest, "BAD ")):
+				seen |= imapServerLine
+				tagOK = tagOK || hasPrefixFold(rest, "OK")
 			}
 		})
 	}
-	if !follow && bits == 0 {
-		if c.pkts() > 1 && c.pkts() < mailMaxPackets && mailSeen(c) {
+	if !follow && seen == 0 {
+		if c.pkts() > 1 && c.pkts() < mailMaxPackets && appPeek(c)&mailBitsMask != 0 {
 			return needMore // a literal, data lines
 		}
 		return notMine
 	}
 	st := c.scratch()
-	if bits&imapServerLine != 0 && *st>>mailCountShift&mailCountMask < mailCountMask {
+	if seen&imapServerLine != 0 && *st>>mailCountShift&mailCountMask < mailCountMask {
 		*st += 1 << mailCountShift
 	}
-	*st |= bits
-	if bits&(1<<imapCmdLogin) != 0 {
+	*st |= seen
+	if seen&(1<<imapCmdLogin) != 0 {
 		c.risk(RiskClearTextCredentials)
 		if *st&mailUserDone == 0 {
 			mailLines(b, func(line []byte) {
@@ -357,20 +325,19 @@ func dissectIMAP(c *ctx) verdict {
 			})
 		}
 	}
-	if bits&(1<<imapCmdStartTLS) != 0 {
+	if seen&(1<<imapCmdStartTLS) != 0 {
 		*st |= mailStartTLS
 	}
 	if !follow {
 		server := int(*st >> mailCountShift & mailCountMask)
-		clientCmds := mailPopcount(*st &^ imapServerLine)
-		if server == 0 || clientCmds == 0 || server+clientCmds < 3 {
+		clientCmds := mailPopcount(*st &^ (imapServerLine | imapGreeting))
+		if *st&imapGreeting == 0 || clientCmds == 0 || server+clientCmds < 3 {
 			if c.pkts() >= mailMaxPackets {
 				return notMine
 			}
 			return needMore
 		}
 		c.set(protoIMAP)
-		c.risk(RiskUnsafeProtocol)
 		return matchedMore
 	}
 	if tagOK && *st&mailStartTLS != 0 {

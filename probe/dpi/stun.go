@@ -3,10 +3,7 @@ package dpi
 import (
 	"encoding/binary"
 	"net/netip"
-	"runtime"
 	"strings"
-	"sync"
-	"weak"
 )
 
 // STUN (RFC 8489, classic RFC 3489) and TURN (RFC 8656), as nDPI reads
@@ -542,20 +539,5 @@ func (sc *stunCache) put(k netip.AddrPort, v ProtoID) {
 	sc.m[k] = v
 }
 
-// stunCaches holds each engine's STUN cache. The cache lives beside the
-// engine (keyed weakly, dropped with it) rather than in it, so that the
-// engine stays free of per-protocol state.
-var stunCaches sync.Map // weak.Pointer[Engine] -> *stunCache
-
-// stunCacheOf returns e's STUN cache, creating it on first use.
-func stunCacheOf(e *Engine) *stunCache {
-	k := weak.Make(e)
-	if v, ok := stunCaches.Load(k); ok {
-		return v.(*stunCache)
-	}
-	v, loaded := stunCaches.LoadOrStore(k, new(stunCache))
-	if !loaded {
-		runtime.AddCleanup(e, func(k weak.Pointer[Engine]) { stunCaches.Delete(k) }, k)
-	}
-	return v.(*stunCache)
-}
+// stunCacheOf returns e's STUN cache.
+func stunCacheOf(e *Engine) *stunCache { return &e.stun }

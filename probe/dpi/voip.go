@@ -2,25 +2,22 @@ package dpi
 
 // Voice, video and conferencing: STUN/TURN (and what it carries: DTLS,
 // RTP/SRTP), RTP/RTCP, SIP, RTSP, IAX, Megaco, MGCP, H.323, and the
-// conferencing and
-// messaging services recognised from their own framing (Discord, Zoom,
-// Agora SD-RTN, WhatsApp, Telegram, Threema, Viber, IMO).
+// conferencing and messaging services recognised from their own framing
+// (Discord, Zoom, Agora SD-RTN, WhatsApp, Telegram, Threema, Viber, IMO).
 //
 // The order is the priority order: the strict signatures first, the
-// heuristics that need several packets (IMO, RTP) last. Only dissectors
-// that decide on the first packet name ports: a hinted dissector that
-// waits for more packets does not keep the flow from being given up.
+// heuristics that need several packets (IMO, RTP) last.
 var voipDissectors = []dissector{
-	{name: "STUN", l4: onBoth, run: stunRun},
-	{name: "Discord", l4: onUDP, run: discordRun},
-	{name: "Zoom", l4: onUDP, run: zoomRun},
+	{name: "STUN", l4: onBoth, tcpPorts: []uint16{3478}, udpPorts: []uint16{3478, 19302}, run: stunRun},
+	{name: "Discord", l4: onUDP, udpPorts: []uint16{50001, 50002, 50003, 50004}, run: discordRun},
+	{name: "Zoom", l4: onUDP, udpPorts: []uint16{8801, 8802, 8803, 8804, 8805, 8806, 8807, 8808, 8809, 8810}, run: zoomRun},
 	{name: "SD-RTN", l4: onUDP, udpPorts: []uint16{8130}, run: sdrtnRun},
-	{name: "WhatsApp", l4: onTCP, run: whatsappRun},
+	{name: "WhatsApp", l4: onTCP, tcpPorts: []uint16{5222}, run: whatsappRun},
 	{name: "Telegram", l4: onBoth, run: telegramRun},
-	{name: "Threema", l4: onTCP, run: threemaRun},
+	{name: "Threema", l4: onTCP, tcpPorts: []uint16{5222}, run: threemaRun},
 	{name: "Viber", l4: onBoth, tcpPorts: []uint16{4244, 5242}, udpPorts: []uint16{7985, 7987}, run: viberRun},
-	{name: "SIP", l4: onBoth, run: sipRun},
-	{name: "RTSP", l4: onBoth, run: rtspRun},
+	{name: "SIP", l4: onBoth, tcpPorts: []uint16{5060, 5061}, udpPorts: []uint16{5060, 5061}, run: sipRun},
+	{name: "RTSP", l4: onBoth, tcpPorts: []uint16{554, 8554}, udpPorts: []uint16{554}, run: rtspRun},
 	{name: "IAX", l4: onUDP, udpPorts: []uint16{4569}, run: iaxRun},
 	{name: "Megaco", l4: onUDP, udpPorts: []uint16{2944}, run: megacoRun},
 	{name: "MGCP", l4: onUDP, udpPorts: []uint16{2427, 2727}, run: mgcpRun},
