@@ -54,7 +54,9 @@ type ctx struct {
 	e  *Engine
 	st *State
 	d  *regData
-	p  *Packet
+	p  *Packet // &pkt
+	// pkt is the engine's copy of the packet being inspected.
+	pkt Packet
 	// payload is the packet's L4 payload (never empty).
 	payload []byte
 	// dir is the direction of this packet relative to the flow's client.

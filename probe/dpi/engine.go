@@ -119,13 +119,16 @@ func (e *Engine) Inspect(st *State, p *Packet) {
 	if st.dirPkts[p.Dir&1] < 255 {
 		st.dirPkts[p.Dir&1]++
 	}
+	// The context (and a copy of the packet) lives in the engine, so that
+	// neither escapes to the heap on every packet.
 	c := &e.c
-	*c = ctx{e: e, st: st, d: d, p: p, payload: p.Payload, dir: p.Dir & 1, l4: p.L4Proto}
+	*c = ctx{e: e, st: st, d: d, pkt: *p, payload: p.Payload, dir: p.Dir & 1, l4: p.L4Proto}
+	c.p = &c.pkt
 	c.cliPort, c.srvPort = p.SrcPort, p.DstPort
 	if c.dir == ServerToClient {
 		c.cliPort, c.srvPort = c.srvPort, c.cliPort
 	}
-	defer func() { c.st, c.p, c.payload = nil, nil, nil }()
+	defer func() { c.st, c.payload, c.pkt.Payload = nil, nil, nil }()
 	if st.follow != 0 {
 		e.runFollow(c)
 		return

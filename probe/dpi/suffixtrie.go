@@ -1,5 +1,7 @@
 package dpi
 
+import "slices"
+
 // nameMatcher finds the best server-name pattern for a host name, with
 // nDPI's host-matching rules (its Aho-Corasick search and domain match
 // handler), without allocating:
@@ -123,10 +125,8 @@ func (b *trieBuilder) build() trie {
 	visit = func(n int32) {
 		newID[n] = int32(len(order))
 		order = append(order, n)
-		for c := 0; c < 256; c++ {
-			if nx, ok := b.kids[n][byte(c)]; ok {
-				visit(nx)
-			}
+		for _, c := range sortedKeys(b.kids[n]) {
+			visit(b.kids[n][c])
 		}
 	}
 	visit(0)
@@ -154,15 +154,24 @@ func (b *trieBuilder) build() trie {
 			t.dense = append(t.dense, d)
 		case len(kids) > 1:
 			nd.first, nd.n = int32(len(t.label)), int16(len(kids))
-			for c := 0; c < 256; c++ {
-				if nx, ok := kids[byte(c)]; ok {
-					t.label = append(t.label, byte(c))
-					t.next = append(t.next, newID[nx])
-				}
+			for _, c := range sortedKeys(kids) {
+				t.label = append(t.label, c)
+				t.next = append(t.next, newID[kids[c]])
 			}
 		}
 	}
 	return t
+}
+
+// sortedKeys returns the bytes of a node's children in order (scanning all
+// 256 values per node made loading the table slow).
+func sortedKeys(m map[byte]int32) []byte {
+	keys := make([]byte, 0, len(m))
+	for c := range m {
+		keys = append(keys, c)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // isNameSep reports whether c separates the parts of a name for nDPI's
