@@ -57,31 +57,45 @@ func parseHTTPRequest(b []byte) (httpRequest, bool) {
 	} else {
 		req.target = line[sp+1:]
 	}
-	for n := 0; complete && n < httpMaxHeaderLines; n++ {
-		line, rest, complete = bytes.Cut(rest, []byte("\n"))
-		line = bytes.TrimSuffix(line, []byte("\r"))
-		if len(line) == 0 {
-			req.complete = complete
-			break
-		}
-		name, value, ok := bytes.Cut(line, []byte(":"))
-		if !ok {
-			continue
-		}
-		name, value = bytes.TrimSpace(name), bytes.TrimSpace(value)
-		switch {
-		case req.host == nil && bytes.EqualFold(name, []byte("Host")):
-			req.host = value
-		case !req.hasUA && bytes.EqualFold(name, []byte("User-Agent")):
-			req.ua, req.hasUA = value, true
-		case req.contentType == nil && bytes.EqualFold(name, []byte("Content-Type")):
-			req.contentType = value
-		}
-		if bytes.Contains(value, []byte("${jndi:")) {
-			req.log4j = true
-		}
+	if complete {
+		_, req.complete = httpHeaders(rest, func(name, value []byte) {
+			switch {
+			case req.host == nil && bytes.EqualFold(name, []byte("Host")):
+				req.host = value
+			case !req.hasUA && bytes.EqualFold(name, []byte("User-Agent")):
+				req.ua, req.hasUA = value, true
+			case req.contentType == nil && bytes.EqualFold(name, []byte("Content-Type")):
+				req.contentType = value
+			}
+			if bytes.Contains(value, []byte("${jndi:")) {
+				req.log4j = true
+			}
+		})
 	}
 	return req, true
+}
+
+// httpHeaders calls fn with the trimmed name and value of each header line
+// of b (the bytes after the start line), up to the empty line that ends the
+// block. It returns the bytes after that line (the start of the body) and
+// whether the block ended within b.
+func httpHeaders(b []byte, fn func(name, value []byte)) (body []byte, complete bool) {
+	rest, more := b, true
+	for n := 0; more && n < httpMaxHeaderLines; n++ {
+		var line []byte
+		line, rest, more = bytes.Cut(rest, []byte("\n"))
+		line = bytes.TrimSuffix(line, []byte("\r"))
+		if len(line) == 0 {
+			if more {
+				return rest, true
+			}
+			return nil, false
+		}
+		if name, value, ok := bytes.Cut(line, []byte(":")); ok {
+			fn(bytes.TrimSpace(name), bytes.TrimSpace(value))
+		}
+	}
+	return nil, false
 }
 
 // httpResponse is what parseHTTPResponseHeaders extracts.
@@ -101,28 +115,15 @@ func parseHTTPResponseHeaders(b []byte) (httpResponse, bool) {
 		return rsp, false
 	}
 	rsp.status = code
-	_, rest, complete := bytes.Cut(b, []byte("\n"))
-	for n := 0; complete && n < httpMaxHeaderLines; n++ {
-		var line []byte
-		line, rest, complete = bytes.Cut(rest, []byte("\n"))
-		line = bytes.TrimSuffix(line, []byte("\r"))
-		if len(line) == 0 {
-			if complete {
-				rsp.body = rest
+	if _, rest, ok := bytes.Cut(b, []byte("\n")); ok {
+		rsp.body, _ = httpHeaders(rest, func(name, value []byte) {
+			switch {
+			case rsp.contentType == nil && bytes.EqualFold(name, []byte("Content-Type")):
+				rsp.contentType = value
+			case rsp.server == nil && bytes.EqualFold(name, []byte("Server")):
+				rsp.server = value
 			}
-			break
-		}
-		name, value, ok := bytes.Cut(line, []byte(":"))
-		if !ok {
-			continue
-		}
-		name, value = bytes.TrimSpace(name), bytes.TrimSpace(value)
-		switch {
-		case rsp.contentType == nil && bytes.EqualFold(name, []byte("Content-Type")):
-			rsp.contentType = value
-		case rsp.server == nil && bytes.EqualFold(name, []byte("Server")):
-			rsp.server = value
-		}
+		})
 	}
 	return rsp, true
 }
