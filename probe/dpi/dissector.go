@@ -151,7 +151,7 @@ func (c *ctx) setByName(master ProtoID, name string) bool {
 func nameRisks(c *ctx, name string) {
 	if isNumericHost(name) {
 		c.risk(RiskNumericIPHost)
-	} else if looksGenerated([]byte(name)) {
+	} else if looksGenerated(name) {
 		c.risk(RiskSuspiciousDGADomain)
 	}
 }

@@ -377,7 +377,7 @@ func hasPunycode(name []byte) bool {
 // generation algorithm: the registered label (the one before the top-level
 // domain) is long and either mixes many digits into letters or has long
 // runs of consonants, which pronounceable names do not.
-func looksGenerated(name []byte) bool {
+func looksGenerated[T ~string | ~[]byte](name T) bool {
 	end := len(name)
 	dot := -1
 	for i := end - 1; i >= 0; i-- {
@@ -395,12 +395,13 @@ func looksGenerated(name []byte) bool {
 	return false
 }
 
-func labelLooksGenerated(l []byte) bool {
+func labelLooksGenerated[T ~string | ~[]byte](l T) bool {
 	if len(l) < 10 {
 		return false
 	}
 	digits, run, maxRun := 0, 0, 0
-	for _, ch := range l {
+	for i := 0; i < len(l); i++ {
+		ch := l[i]
 		switch {
 		case ch >= '0' && ch <= '9':
 			digits++

@@ -547,7 +547,7 @@ func (f *tlsFlow) helloRules(c *ctx, h *helloMsg, name string) {
 	}
 	// Tor relays present made-up "www.<random>.com" server names.
 	if len(name) > 8 && strings.HasPrefix(name, "www.") && (strings.HasSuffix(name, ".com") || strings.HasSuffix(name, ".net")) {
-		if looksGenerated([]byte(name)) ||
+		if looksGenerated(name) ||
 			h.encThenMAC && len(h.alpn) == 0 && firstLabelHasDigit(name[4:]) {
 			f.setApp(c, tlsProtoTor)
 		}
