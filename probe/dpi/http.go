@@ -15,6 +15,16 @@ var httpMethods = [...]string{
 
 const httpMaxHeaderLines = 100
 
+// httpMethod returns the method constant named by verb, or "".
+func httpMethod(verb []byte) string {
+	for _, m := range httpMethods {
+		if string(verb) == m {
+			return m
+		}
+	}
+	return ""
+}
+
 // httpRequest is what parseHTTPRequest extracts. The byte slices alias the
 // payload.
 type httpRequest struct {
@@ -36,13 +46,7 @@ func parseHTTPRequest(b []byte) (httpRequest, bool) {
 	if sp <= 0 || sp > 10 {
 		return req, false
 	}
-	for _, m := range httpMethods {
-		if string(b[:sp]) == m {
-			req.method = m
-			break
-		}
-	}
-	if req.method == "" {
+	if req.method = httpMethod(b[:sp]); req.method == "" {
 		return req, false
 	}
 	line, rest, complete := bytes.Cut(b, []byte("\n"))

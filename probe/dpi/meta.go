@@ -87,7 +87,7 @@ func Meta(res Result, p *Packet) PacketMeta {
 		case "PUT":
 			m.HTTPVerb = HTTPPut
 		default:
-			if !isHTTPMethod(verb) {
+			if httpMethod(b[:sp]) == "" {
 				return m
 			}
 			m.HTTPVerb = HTTPOther
@@ -95,13 +95,4 @@ func Meta(res Result, p *Packet) PacketMeta {
 		m.Kind = MetaHTTPRequest
 	}
 	return m
-}
-
-func isHTTPMethod(verb string) bool {
-	for _, x := range httpMethods {
-		if verb == x {
-			return true
-		}
-	}
-	return false
 }

@@ -104,12 +104,6 @@ func parsePortList(s string) ([]uint16, error) {
 	return out, nil
 }
 
-// Port-guess tables: the protocol nDPI guesses for a TCP or UDP port.
-var (
-	tcpPorts = loadedPorts().tcp
-	udpPorts = loadedPorts().udp
-)
-
 // ipProtocols classifies flows that are neither TCP nor UDP by their IP
 // protocol number, as nDPI does.
 var ipProtocols = map[uint8]ProtoID{
@@ -135,9 +129,9 @@ func guessByPort(l4 uint8, cliPort, srvPort uint16) ProtoID {
 	var t map[uint16]ProtoID
 	switch l4 {
 	case 6:
-		t = tcpPorts
+		t = loadedPorts().tcp
 	case 17:
-		t = udpPorts
+		t = loadedPorts().udp
 	default:
 		return ProtoUnknown
 	}

@@ -125,27 +125,6 @@ func quicWithTLS(v uint32) bool {
 	return quicIsIETF(v) || v&0xffffff00 == 0x54303500
 }
 
-// isQUICLongHeader recognises a QUIC long-header packet of a known version
-// with valid connection id lengths.
-func isQUICLongHeader(b []byte) bool {
-	if len(b) < 7 || b[0]&0xc0 != 0xc0 {
-		return false
-	}
-	v := binary.BigEndian.Uint32(b[1:])
-	if !quicIsIETF(v) && !quicIsGoogle(v) {
-		return false
-	}
-	if !quicIETFHeader(v) {
-		return true // Q046: connection id lengths are implicit
-	}
-	dcil := int(b[5])
-	if dcil > quicMaxCID || 6+dcil >= len(b) {
-		return false
-	}
-	scil := int(b[6+dcil])
-	return scil <= quicMaxCID && 7+dcil+scil <= len(b)
-}
-
 // quicInitialVersion recognises the packet a client opens a connection
 // with and returns its version.
 func quicInitialVersion(b []byte) (uint32, bool) {

@@ -428,7 +428,6 @@ func FuzzQUIC(f *testing.F) {
 	f.Add(quicTestShort(1))
 	e := NewEngine(NewRegistry(), nil)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		isQUICLongHeader(b)
 		gquicCHLOSNI(b)
 		gquicStreamData(b, gquicQ039)
 		gquicCryptoFrame(b)

@@ -270,10 +270,10 @@ func TestTablesUseKnownIDs(t *testing.T) {
 			check(h, g.id)
 		}
 	}
-	for port, id := range tcpPorts {
+	for port, id := range loadedPorts().tcp {
 		check("tcp/"+strconv.Itoa(int(port)), id)
 	}
-	for port, id := range udpPorts {
+	for port, id := range loadedPorts().udp {
 		check("udp/"+strconv.Itoa(int(port)), id)
 	}
 	for proto, id := range ipProtocols {

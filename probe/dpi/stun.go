@@ -178,7 +178,7 @@ func stunParse(c *ctx, s *uint64, p []byte, m *stunMsg, depth int) bool {
 			stunAddr(s, stunOther, val, padded, p, false)
 		case 0x0012: // XOR-PEER-ADDRESS: the other end of a relayed call
 			if ap, ok := stunAddr(s, stunPeer, val, padded, p, true); ok && stunRealSub(c) {
-				stunCacheOf(c.e).put(ap, c.st.Result.App)
+				c.e.stun.put(ap, c.st.Result.App)
 			}
 		case 0x0101, 0x0103: // Zoom's own attributes
 			m.app = voipZoom
@@ -460,7 +460,7 @@ func stunAddConnection(c *ctx, s *uint64, app, master ProtoID) {
 			}
 		}
 	}
-	cache := stunCacheOf(c.e)
+	cache := &c.e.stun
 	if !stunRealProto(app) {
 		cached, ok := cache.get(cli)
 		if !ok {
@@ -538,6 +538,3 @@ func (sc *stunCache) put(k netip.AddrPort, v ProtoID) {
 	}
 	sc.m[k] = v
 }
-
-// stunCacheOf returns e's STUN cache.
-func stunCacheOf(e *Engine) *stunCache { return &e.stun }
