@@ -117,13 +117,21 @@ func (c *ctx) setPair(master, app ProtoID) {
 }
 
 // setByName classifies the flow as master carrying the service that name
-// (a server name from SNI, Host or a DNS query) belongs to. Without a
-// matching service, the service of the server's address is used (as nDPI
-// does for TLS and QUIC, not for HTTP or DNS); without either, the lone
-// master. The name
-// is recorded as the flow's server name. It reports whether the name
-// matched a service.
+// (a server name from SNI, Host or a DNS query) belongs to, or as the lone
+// master when the name matches no service. The name is recorded as the
+// flow's server name. It reports whether the name matched a service.
 func (c *ctx) setByName(master ProtoID, name string) bool {
+	return c.setName(master, name, false)
+}
+
+// setByNameOrAddr is setByName, except that without a matching service the
+// service of the flow's addresses is used, as nDPI does for QUIC and the
+// TLS forms of mail protocols (not for HTTP or DNS).
+func (c *ctx) setByNameOrAddr(master ProtoID, name string) bool {
+	return c.setName(master, name, true)
+}
+
+func (c *ctx) setName(master ProtoID, name string, addrFallback bool) bool {
 	if name != "" {
 		c.st.ServerName = name
 	}
@@ -136,7 +144,7 @@ func (c *ctx) setByName(master ProtoID, name string) bool {
 		}
 	}
 	byName := app != ProtoUnknown
-	if !byName && master != ProtoDNS && master != ProtoHTTP && master != protoHTTPConnect {
+	if !byName && addrFallback {
 		app = c.st.ipProto
 	}
 	c.setPair(master, app)

@@ -60,7 +60,7 @@ func mailPopcount(v uint64) int { return bits.OnesCount64(v & mailBitsMask) }
 // (mailInTLS), which names the service from the server name.
 func mailUpgrade(c *ctx, st *uint64, tlsProto ProtoID) verdict {
 	*st |= mailInTLS
-	c.setByName(tlsProto, "")
+	c.setByNameOrAddr(tlsProto, "")
 	return matchedMore
 }
 

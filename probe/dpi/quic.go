@@ -271,7 +271,7 @@ func quicInitial(c *ctx, v uint32) verdict {
 
 // quicNoHello classifies an Initial whose ClientHello could not be read.
 func quicNoHello(c *ctx) verdict {
-	c.setByName(ProtoQUIC, "")
+	c.setByNameOrAddr(ProtoQUIC, "")
 	return matched
 }
 
@@ -318,7 +318,7 @@ func quicHelloDone(c *ctx, v uint32, h *quicHello) verdict {
 	if len(h.sni) > 0 {
 		name = strings.ToLower(string(h.sni))
 	}
-	c.setByName(ProtoQUIC, name)
+	c.setByNameOrAddr(ProtoQUIC, name)
 	// DNS over QUIC (RFC 9250) advertises "doq" (drafts: "doq-i00"...).
 	if bytes.HasPrefix(h.alpn, []byte("doq")) {
 		c.setPair(ProtoQUIC, quicProtoDoHDoT)
@@ -343,7 +343,7 @@ func quicCHLO(c *ctx, v uint32, data []byte) verdict {
 	if len(sni) > 0 {
 		name = strings.ToLower(string(sni))
 	}
-	c.setByName(ProtoQUIC, name)
+	c.setByNameOrAddr(ProtoQUIC, name)
 	// Older Snapchat calls: Q046 without a server name, then RTP.
 	if v == gquicQ046 && name == "" {
 		*c.scratch() = quicStageRTP
