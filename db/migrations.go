@@ -52,6 +52,17 @@ CREATE TABLE users (
 CREATE INDEX users_user_group ON users(user_group);
 `,
 	},
+	{
+		Version: 2,
+		Name:    "create host_aliases",
+		SQL: `
+CREATE TABLE host_aliases (
+	ip         TEXT PRIMARY KEY NOT NULL,
+	alias      TEXT NOT NULL,
+	updated_at TEXT NOT NULL
+);
+`,
+	},
 }
 
 const createMigrationsTable = `

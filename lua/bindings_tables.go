@@ -353,16 +353,29 @@ func (b *binder) hostDetailTable(L *glua.LState, ifc *probe.Interface, d *probe.
 	setBool(t, "localhost", d.Local)
 	setBool(t, "systemhost", false)
 	setBool(t, "privatehost", d.Private)
-	setBool(t, "broadcast_domain_host", false)
+	setBool(t, "broadcast_domain_host", d.BroadcastDom)
 	setBool(t, "dhcpHost", false)
 	setBool(t, "crawlerBotScannerHost", false)
 	setBool(t, "is_blacklisted", false)
 	setBool(t, "is_broadcast", d.Broadcast)
 	setBool(t, "is_multicast", d.Multicast)
-	setNum(t, "host_services_bitmap", 0)
+	setNum(t, "host_services_bitmap", float64(d.Services))
+	if d.Services != 0 {
+		svc := L.NewTable()
+		for _, s := range []struct {
+			bit  uint8
+			name string
+		}{{probe.ServiceDHCP, "dhcp"}, {probe.ServiceDNS, "dns"}, {probe.ServiceNTP, "ntp"},
+			{probe.ServiceSMTP, "smtp"}, {probe.ServicePOP, "pop"}, {probe.ServiceIMAP, "imap"}} {
+			if d.Services&(1<<s.bit) != 0 {
+				setBool(svc, s.name, true)
+			}
+		}
+		t.RawSetString("services", svc)
+	}
 	setBool(t, "hiddenFromTop", false)
-	setNum(t, "os", 0)
-	setStr(t, "os_detail", "")
+	setNum(t, "os", float64(d.OS))
+	setStr(t, "os_detail", d.OSDetail)
 	setNum(t, "host_pool_id", 0)
 	setNum(t, "asn", 0)
 	setStr(t, "asname", "")
@@ -425,6 +438,12 @@ func (b *binder) hostDetailTable(L *glua.LState, ifc *probe.Interface, d *probe.
 		setNum(bl, k, 0)
 	}
 	t.RawSetString("num_blacklisted_flows", bl)
+	if n := d.FloodAttacker.Hits(); n > 0 {
+		setNum(t, "hits.flow_flood_attacker", float64(n))
+	}
+	if n := d.FloodVictim.Hits(); n > 0 {
+		setNum(t, "hits.flow_flood_victim", float64(n))
+	}
 
 	// Alerts and scores: no alert is engaged yet; the scores are the risk
 	// scores of the host's active flows.
@@ -445,8 +464,8 @@ func (b *binder) hostDetailTable(L *glua.LState, ifc *probe.Interface, d *probe.
 	}
 	t.RawSetString("score_pct", pct)
 	sb := L.NewTable()
-	sb.RawSetString("as_client", behaviourTable(L, 0))
-	sb.RawSetString("as_server", behaviourTable(L, 0))
+	sb.RawSetString("as_client", behaviourTable(L, float64(d.ScoreAsCli)))
+	sb.RawSetString("as_server", behaviourTable(L, float64(d.ScoreAsSrv)))
 	setNum(sb, "tot_num_anomalies", 0)
 	t.RawSetString("score_behaviour", sb)
 	fb := L.NewTable()

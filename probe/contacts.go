@@ -71,12 +71,38 @@ func (ifc *Interface) detectionContacts(f *Flow) {
 			l.contactedServices.add([]byte(name))
 			l.domainNames.add([]byte(name))
 		}
-		if i == 1 && name != "" && nameSrc != 255 && !isIPLiteral(name) {
-			h.setName(nameSrc, name)
+		if i == 1 {
+			if name != "" && nameSrc != 255 && !isIPLiteral(name) {
+				h.setName(nameSrc, name)
+			}
+			if s := serviceOf(res, f.SrvPort); s != 0 {
+				h.Services |= 1 << s
+			}
 		}
 		if ac := h.NDPI[stats]; ac != nil {
 			ac.NumFlows++
 		}
 		hs.mu.Unlock()
 	}
+}
+
+// serviceOf is the server role a classified flow reveals for its server
+// (0 for none). The well-known server port is required too, so that a
+// client-to-client exchange or a scan does not promote a host.
+func serviceOf(res dpi.Result, srvPort uint16) uint8 {
+	switch {
+	case res.Is(dpi.ProtoDNS) && srvPort == 53:
+		return ServiceDNS
+	case res.Is(dpi.ProtoDHCP) && srvPort == 67:
+		return ServiceDHCP
+	case res.Is(dpi.ProtoNTP) && srvPort == 123:
+		return ServiceNTP
+	case res.Is(dpi.ProtoSMTP) && (srvPort == 25 || srvPort == 587) || res.Is(dpi.ProtoSMTPS) && srvPort == 465:
+		return ServiceSMTP
+	case res.Is(dpi.ProtoPOP3) && srvPort == 110 || res.Is(dpi.ProtoPOPS) && srvPort == 995:
+		return ServicePOP
+	case res.Is(dpi.ProtoIMAP) && srvPort == 143 || res.Is(dpi.ProtoIMAPS) && srvPort == 993:
+		return ServiceIMAP
+	}
+	return 0
 }

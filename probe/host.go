@@ -157,6 +157,76 @@ type Host struct {
 	// JA3 and HASSH count, per fingerprint, the flows in which the host
 	// used it as a client (nil until the first one).
 	JA3, HASSH map[string]uint32
+
+	// OS is ntopng's OS id and OSDetail the text it came from (HTTP
+	// User-Agent of requests sent by a local host).
+	OS       uint8
+	OSDetail string
+	// Services is host_services_bitmap: server roles seen (1<<Service*).
+	Services uint8
+	// Flow-flood hit counters (spec C.3.5): flows the host opened as
+	// client (attacker) and received as server (victim).
+	FloodAttacker, FloodVictim HitCounter
+}
+
+// hitWindow is the number of consecutive seconds a rate must be sustained
+// for a HitCounter to report it.
+const hitWindow = 3
+
+// HitCounter measures a sustained per-second rate of events: it keeps the
+// counts of the last hitWindow consecutive seconds of the reference clock
+// and reports the largest minimum over such a window seen so far, so a
+// single burst does not count but a flood lasting a few seconds does. A gap
+// of more than one second without events starts a new window. These are
+// the semantics of ntopng's flow-flood "hits".
+type HitCounter struct {
+	window  [hitWindow]uint16
+	idx     uint8
+	lastSec int64
+	max     uint16
+}
+
+// Hits is the largest sustained per-second rate seen.
+func (c *HitCounter) Hits() uint16 { return c.max }
+
+func (c *HitCounter) inc(sec int64) {
+	if sec-c.lastSec > 1 {
+		c.window, c.idx, c.lastSec = [hitWindow]uint16{}, 0, sec
+	}
+	if sec != c.lastSec {
+		// A new second: the window that just ended is complete.
+		lo := c.window[0]
+		for _, v := range c.window[1:] {
+			lo = min(lo, v)
+		}
+		c.max = max(c.max, lo)
+		c.idx = (c.idx + 1) % hitWindow
+		c.window[c.idx] = 0
+		c.lastSec = sec
+	}
+	if c.window[c.idx] < ^uint16(0) {
+		c.window[c.idx]++
+	}
+}
+
+// Server roles of host_services_bitmap (bit numbers, as ntopng's
+// HOST_IS_*_SERVER values).
+const (
+	ServiceDHCP = 1
+	ServiceDNS  = 2
+	ServiceNTP  = 3
+	ServiceSMTP = 4
+	ServicePOP  = 5
+	ServiceIMAP = 6
+)
+
+// countFlood adds a new flow to the host's flood counters.
+func (h *Host) countFlood(nowS int64, asClient bool) {
+	if asClient {
+		h.FloodAttacker.inc(nowS)
+	} else {
+		h.FloodVictim.inc(nowS)
+	}
 }
 
 // LocalStats is the part of a host record that only local hosts have

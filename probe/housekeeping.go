@@ -102,6 +102,7 @@ func (ifc *Interface) visitFlow(f *Flow, now int64, final bool) {
 	cc := counterIn(ifc.counters.Categories, cat)
 	cc.add(c2s)
 	cc.touch(nowS)
+	counterIn(ifc.counters.DSCP, dscpClass(f.C2S.TOS>>2)).add(c2s)
 	ifc.statsMu.Unlock()
 }
 

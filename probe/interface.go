@@ -72,6 +72,7 @@ type frameCounters struct {
 	FlowDrops, HostDrops   uint64
 	Local2Remote           uint64
 	Remote2Local           uint64
+	ARPBytes               uint64
 	TCPSeq                 TCPSeqStats
 	L4                     [256]TrafficCounter
 }
@@ -94,8 +95,14 @@ type Counters struct {
 	UpBps, UpPps           float32
 	TCPSeq                 TCPSeqStats
 	L4                     [256]TrafficCounter
-	NDPI                   map[dpi.ProtoID]*ActivityCounter
-	Categories             map[dpi.CategoryID]*ActivityCounter
+	// ARPBytes is the length of the ARP frames (no frame overhead): the
+	// "ARP" slice of get/interface/l7/stats.
+	ARPBytes   uint64
+	NDPI       map[dpi.ProtoID]*ActivityCounter
+	Categories map[dpi.CategoryID]*ActivityCounter
+	// DSCP counts flow traffic per DSCP class of the client-to-server
+	// direction, both directions included (spec A.11).
+	DSCP map[string]*TrafficCounter
 }
 
 // Interface is one monitored interface and its tables.
@@ -111,6 +118,8 @@ type Interface struct {
 
 	statsMu  sync.RWMutex
 	counters Counters
+
+	bcast bcastDomains
 
 	numFlows atomic.Int64
 	numHosts atomic.Int64
@@ -162,6 +171,7 @@ func New(cfg Config) *Interface {
 	}
 	ifc.counters.NDPI = map[dpi.ProtoID]*ActivityCounter{}
 	ifc.counters.Categories = map[dpi.CategoryID]*ActivityCounter{}
+	ifc.counters.DSCP = map[string]*TrafficCounter{}
 	return ifc
 }
 
@@ -209,6 +219,7 @@ type frameAccount struct {
 	remote2local       bool
 	seqEvent           uint8
 	nonIP, fragment    bool
+	arp                bool
 	flowDrop, hostDrop bool
 	truncated, broken  bool
 }
@@ -239,6 +250,9 @@ func (ifc *Interface) apply(a *frameAccount) {
 		case seqLost:
 			c.TCPSeq.Lost++
 		}
+	}
+	if a.arp {
+		c.ARPBytes += a.wireLen
 	}
 	switch {
 	case a.nonIP:
@@ -285,6 +299,7 @@ func (ifc *Interface) flushCounters() {
 	}
 	c.Local2Remote += p.Local2Remote
 	c.Remote2Local += p.Remote2Local
+	c.ARPBytes += p.ARPBytes
 	c.TCPSeq.Retransmissions += p.TCPSeq.Retransmissions
 	c.TCPSeq.OutOfOrder += p.TCPSeq.OutOfOrder
 	c.TCPSeq.Lost += p.TCPSeq.Lost
@@ -333,6 +348,10 @@ func (ifc *Interface) ProcessPacket(p *decode.Packet) {
 	a := frameAccount{wireLen: uint64(p.WireLen)}
 	if p.HasEthernet {
 		ifc.touchMACs(p, now/1e6)
+	}
+	if p.IsARP {
+		a.arp = true
+		ifc.bcast.add(p.ARPSenderIP, p.ARPTargetIP)
 	}
 	switch {
 	case p.IPVersion == 0:
@@ -653,6 +672,9 @@ func (ifc *Interface) newFlow(k flowKey, p *decode.Packet, now int64) *Flow {
 	f.Cli, f.Srv = cli, srv
 	ifc.attachFlow(f, cli, srv, true)
 	ifc.flowContacts(f)
+	if f.dstBroadcastMAC && f.CliIP.Is4() && f.SrvIP != broadcastV4 {
+		ifc.bcast.add(f.CliIP, f.SrvIP)
+	}
 	if p.L4Proto == 6 {
 		pureSYN := p.TCPFlags&(decode.TCPFlagSYN|decode.TCPFlagACK) == decode.TCPFlagSYN
 		if !pureSYN && f.CliPort != 0 && f.SrvPort != 0 && f.CliPort < f.SrvPort &&
@@ -680,6 +702,7 @@ func (ifc *Interface) attachFlow(f *Flow, cli, srv *Host, add bool) {
 				h.ActiveFlowsAsSrv++
 				h.FlowsAsSrv++
 			}
+			h.countFlood(f.FirstSeenUs/1e6, i == 0)
 		} else if i == 0 {
 			h.ActiveFlowsAsCli--
 		} else {

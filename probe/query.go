@@ -49,7 +49,7 @@ func NoHostFilter() HostFilter {
 	return HostFilter{Protocol: -1, VLAN: -1, Network: -1, OS: -1, ASN: -1, Pool: -1}
 }
 
-func (flt *HostFilter) match(h *Host) bool {
+func (flt *HostFilter) match(ifc *Interface, h *Host) bool {
 	switch flt.Mode {
 	case "local":
 		if !h.Local || !h.Unicast() {
@@ -59,8 +59,12 @@ func (flt *HostFilter) match(h *Host) bool {
 		if h.Local {
 			return false
 		}
-	case "broadcast_domain", "blacklisted":
-		return false // neither broadcast domains nor blacklists are loaded yet
+	case "broadcast_domain":
+		if !ifc.bcast.contains(h.Key.IP) {
+			return false
+		}
+	case "blacklisted":
+		return false // no blacklists are loaded yet
 	}
 	ip := h.Key.IP
 	if flt.Version == 4 && !ip.Is4() || flt.Version == 6 && ip.Is4() {
@@ -90,9 +94,12 @@ func (flt *HostFilter) match(h *Host) bool {
 	if flt.MAC != "" && !equalFoldASCII(FormatMAC(h.MAC), flt.MAC) {
 		return false
 	}
-	if flt.Country != "" || flt.OS > 0 || flt.ASN > 0 || flt.Pool > 0 {
-		// No geolocation, OS detection or pools yet: only the defaults
-		// ("" / 0) exist, so a non-default filter matches nothing.
+	if flt.OS >= 0 && int(h.OS) != flt.OS {
+		return false
+	}
+	if flt.Country != "" || flt.ASN > 0 || flt.Pool > 0 {
+		// No geolocation or pools yet: only the defaults ("" / 0) exist,
+		// so a non-default filter matches nothing.
 		return false
 	}
 	return true
@@ -141,6 +148,7 @@ func (ifc *Interface) summarize(h *Host) HostSummary {
 		ActiveAsCli: h.ActiveFlowsAsCli, ActiveAsSrv: h.ActiveFlowsAsSrv,
 		MAC: h.MAC, NetworkID: h.NetworkID,
 		ScoreAsCli: int(h.ScoreAsCli), ScoreAsSrv: int(h.ScoreAsSrv),
+		BroadcastDom: ifc.bcast.contains(h.Key.IP), OS: int(h.OS),
 	}
 }
 
@@ -151,7 +159,7 @@ func (ifc *Interface) Hosts(flt HostFilter) []HostSummary {
 		hs := &ifc.hosts[i]
 		hs.mu.Lock()
 		for _, h := range hs.m {
-			if flt.match(h) {
+			if flt.match(ifc, h) {
 				out = append(out, ifc.summarize(h))
 			}
 		}
@@ -176,7 +184,8 @@ func (ifc *Interface) HostSummaryOf(k HostKey) (HostSummary, bool) {
 // HostDetail is a deep copy of a host with its estimators evaluated.
 type HostDetail struct {
 	Host
-	Name      string
+	Name         string
+	BroadcastDom bool
 	LocalInfo LocalDetail // zero for remote hosts
 }
 
@@ -205,7 +214,7 @@ func (ifc *Interface) HostDetail(k HostKey) (*HostDetail, bool) {
 	if h == nil {
 		return nil, false
 	}
-	d := &HostDetail{Host: *h, Name: h.Name(ifc.cfg.Names)}
+	d := &HostDetail{Host: *h, Name: h.Name(ifc.cfg.Names), BroadcastDom: ifc.bcast.contains(h.Key.IP)}
 	d.NDPI = cloneCounters(h.NDPI)
 	d.Categories = cloneCounters(h.Categories)
 	d.DSCP = cloneCounters(h.DSCP)
@@ -477,6 +486,7 @@ func (ifc *Interface) Counters() Counters {
 	c := ifc.counters
 	c.NDPI = cloneCounters(ifc.counters.NDPI)
 	c.Categories = cloneCounters(ifc.counters.Categories)
+	c.DSCP = cloneCounters(ifc.counters.DSCP)
 	return c
 }
 

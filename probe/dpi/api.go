@@ -14,12 +14,18 @@ type CategoryID uint16
 // Well-known protocol ids used by the rest of the program.
 const (
 	ProtoUnknown ProtoID = 0
+	ProtoPOP3    ProtoID = 2
+	ProtoSMTP    ProtoID = 3
+	ProtoIMAP    ProtoID = 4
 	ProtoDNS     ProtoID = 5
 	ProtoHTTP    ProtoID = 7
 	ProtoMDNS    ProtoID = 8
 	ProtoNTP     ProtoID = 9
 	ProtoNetBIOS ProtoID = 10
 	ProtoDHCP    ProtoID = 18
+	ProtoPOPS    ProtoID = 23
+	ProtoSMTPS   ProtoID = 29
+	ProtoIMAPS   ProtoID = 51
 	ProtoTLS     ProtoID = 91
 	ProtoSSH     ProtoID = 92
 	ProtoQUIC    ProtoID = 188

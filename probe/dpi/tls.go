@@ -40,9 +40,6 @@ const (
 // Protocol ids of the TLS family (protocols.tsv).
 const (
 	protoDTLS       ProtoID = 30  // DTLS
-	tlsProtoPOPS    ProtoID = 23  // POPS
-	tlsProtoSMTPS   ProtoID = 29  // SMTPS
-	tlsProtoIMAPS   ProtoID = 51  // IMAPS
 	tlsProtoTor     ProtoID = 163 // Tor
 	tlsProtoAnyDesk ProtoID = 252 // AnyDesk
 	tlsProtoRDP     ProtoID = 88  // RDP
@@ -210,11 +207,11 @@ func (c *ctx) tlsInfo() *TLSInfo {
 func tlsMaster(c *ctx) ProtoID {
 	switch {
 	case c.hasPort(465) || c.hasPort(587):
-		return tlsProtoSMTPS
+		return ProtoSMTPS
 	case c.hasPort(993):
-		return tlsProtoIMAPS
+		return ProtoIMAPS
 	case c.hasPort(995):
-		return tlsProtoPOPS
+		return ProtoPOPS
 	}
 	return ProtoTLS
 }

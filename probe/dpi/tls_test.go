@@ -116,7 +116,7 @@ func (tc *tlsConn) tls() *TLSInfo {
 func TestTLSProtocolIDs(t *testing.T) {
 	r := NewRegistry()
 	for id, name := range map[ProtoID]string{
-		protoDTLS: "DTLS", tlsProtoPOPS: "POPS", tlsProtoSMTPS: "SMTPS", tlsProtoIMAPS: "IMAPS",
+		protoDTLS: "DTLS", ProtoPOPS: "POPS", ProtoSMTPS: "SMTPS", ProtoIMAPS: "IMAPS",
 		tlsProtoTor: "Tor", tlsProtoAnyDesk: "AnyDesk", tlsProtoRDP: "RDP", tlsProtoFTPS: "FTPS",
 	} {
 		if got := r.Protocol(id).Name; got != name {
@@ -540,7 +540,7 @@ func TestTLSFollow(t *testing.T) {
 			c.set(3) // SMTP
 			return matchedMore
 		}
-		return tlsFollow(c, tlsProtoSMTPS, ProtoUnknown)
+		return tlsFollow(c, ProtoSMTPS, ProtoUnknown)
 	}
 	e := &Engine{reg: r, diss: newDissectorSet([]dissector{{name: "STARTTLS", l4: onTCP, run: starttls}})}
 	tc := &tlsConn{r: r, e: e, l4: 6, sport: 25}
