@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/ntopng-go/ntopng/db"
+	"github.com/ntopng-go/ntopng/geo"
 	"github.com/ntopng-go/ntopng/lua"
 	"github.com/ntopng-go/ntopng/options"
 	"github.com/ntopng-go/ntopng/probe"
@@ -66,6 +67,7 @@ type program struct {
 	opts    *options.Options
 	log     *log.Logger
 	db      *db.DB
+	geo     *geo.DB
 	ifaces  []*probe.Interface
 	sources []capture.Source
 	files   []bool // files[i]: input i is a file (packet clock)
@@ -103,6 +105,15 @@ func setup(opts *options.Options, logger *log.Logger) (*program, error) {
 	}
 	locals := probe.NewLocalNets(opts.LocalNetworks, opts.LocalNetworksText)
 	names := probe.NewNameCache(65536)
+	geoDB, err := geo.Open(opts.DataDir)
+	if err != nil {
+		// A broken database file must not stop the probe: geolocation is
+		// simply off, and the log says why.
+		logger.Printf("WARNING: geolocation disabled: %v", err)
+	} else if city, asn := geoDB.Paths(); city != "" || asn != "" {
+		logger.Printf("geolocation: city/country database %q, ASN database %q", city, asn)
+	}
+	p.geo = geoDB
 	for i, name := range opts.Interfaces {
 		src, err := capture.Open(name)
 		if err != nil {
@@ -119,7 +130,7 @@ func setup(opts *options.Options, logger *log.Logger) (*program, error) {
 		p.files = append(p.files, isFile)
 		p.ifaces = append(p.ifaces, probe.New(probe.Config{
 			ID: i, Name: ifname, LocalNets: locals, MaxFlows: opts.MaxNumFlows, MaxHosts: opts.MaxNumHosts,
-			Registry: reg, Names: names, PacketClock: isFile,
+			Registry: reg, Names: names, PacketClock: isFile, Geo: geoDB,
 		}))
 	}
 	scripts, err := scriptsDir()
@@ -127,7 +138,17 @@ func setup(opts *options.Options, logger *log.Logger) (*program, error) {
 		p.close()
 		return nil, err
 	}
-	luaApp := &lua.App{Interfaces: p.ifaces, Registry: reg, Version: version, Start: time.Now()}
+	aliases, err := store.HostAliases(context.Background())
+	if err != nil {
+		p.close()
+		return nil, err
+	}
+	luaApp := &lua.App{Interfaces: p.ifaces, Registry: reg, Version: version, Start: time.Now(),
+		HostAliases: aliases.Get, DataDir: opts.DataDir,
+		SetHostAlias: func(ctx context.Context, host, alias string) error {
+			_, err := aliases.Set(ctx, host, alias)
+			return err
+		}}
 	rt := lua.New(lua.Config{
 		ModulesDir: filepath.Join(scripts, "lua", "modules"),
 		PoolSize:   16,
@@ -175,6 +196,9 @@ func (p *program) close() {
 	}
 	if p.db != nil {
 		_ = p.db.Close()
+	}
+	if p.geo != nil {
+		_ = p.geo.Close()
 	}
 	if p.opts != nil && p.opts.PidFile != "" {
 		_ = os.Remove(p.opts.PidFile)

@@ -81,6 +81,11 @@ func (b *binder) interfaceModule(L *glua.LState) *glua.LTable {
 		"getnDPIProtoId":       b.getnDPIProtoID,
 		"getnDPICategoryId":    b.getnDPICategoryID,
 		"getHostResolvedName":  b.getResolvedName,
+		"getStatsExtra":        b.getStatsExtra,
+		"getAddresses":         b.getAddresses,
+		"getBcastDomains":      b.getBcastDomains,
+		"getTopTalkers":        b.getTopTalkers,
+		"getHostKeys":          b.getHostKeys,
 	})
 }
 
@@ -97,6 +102,8 @@ func (b *binder) ntopModule(L *glua.LState) *glua.LTable {
 		"getSystemHostStats":  b.getSystemHostStats,
 		"getL4ProtocolConsts": b.getL4Consts,
 		"getHostAlias":        b.getHostAlias,
+		"setHostAlias":        b.setHostAlias,
+		"getStorageStats":     b.getStorageStats,
 		"isIPAddress": func(L *glua.LState) int {
 			_, err := netip.ParseAddr(L.CheckString(1))
 			L.Push(glua.LBool(err == nil))

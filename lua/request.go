@@ -1,6 +1,7 @@
 package lua
 
 import (
+	"context"
 	"time"
 
 	"github.com/ntopng-go/ntopng/probe"
@@ -31,6 +32,11 @@ type App struct {
 	Start      time.Time
 	// HostAliases maps an IP string to a user alias (set/host/alias).
 	HostAliases func(ip string) (string, bool)
+	// SetHostAlias stores an alias ("" deletes it); nil when aliases
+	// cannot be stored.
+	SetHostAlias func(ctx context.Context, host, alias string) error
+	// DataDir is the data directory (storage statistics).
+	DataDir string
 }
 
 // Interface returns the interface with the given id.

@@ -67,9 +67,18 @@ func (ifc *Interface) detectionContacts(f *Flow) {
 	for i, h := range []*Host{f.Cli, f.Srv} {
 		hs := &ifc.hosts[h.Key.shard()]
 		hs.mu.Lock()
-		if l := h.LocalData; i == 0 && l != nil && name != "" {
-			l.contactedServices.add([]byte(name))
-			l.domainNames.add([]byte(name))
+		if l := h.LocalData; i == 0 && l != nil {
+			if name != "" {
+				l.contactedServices.add([]byte(name))
+				l.domainNames.add([]byte(name))
+			}
+			// The OS of a local host is learnt from the User-Agent of
+			// the HTTP requests it sends; the first recognised one stays.
+			if ua := f.DPI.HTTPUserAgent; ua != "" && h.OS == 0 {
+				if os, detail := OSFromUserAgent(ua); os != OSUnknown {
+					h.OS, h.OSDetail = uint8(os), detail
+				}
+			}
 		}
 		if i == 1 {
 			if name != "" && nameSrc != 255 && !isIPLiteral(name) {

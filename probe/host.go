@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"strconv"
 
+	"github.com/ntopng-go/ntopng/geo"
 	"github.com/ntopng-go/ntopng/probe/dpi"
 )
 
@@ -167,6 +168,15 @@ type Host struct {
 	// Flow-flood hit counters (spec C.3.5): flows the host opened as
 	// client (attacker) and received as server (victim).
 	FloodAttacker, FloodVictim HitCounter
+
+	// Geo is the host's geolocation, nil when the databases know nothing
+	// of it (most hosts without databases: no memory spent).
+	Geo *geo.Info
+
+	// Top-talker checkpoint: the host's total bytes when its first traffic
+	// of reference-clock minute talkerMinute was credited.
+	talkerMinute int64
+	talkerBase   uint64
 }
 
 // hitWindow is the number of consecutive seconds a rate must be sustained
@@ -418,4 +428,12 @@ func countFingerprint(m *map[string]uint32, fp string) {
 	if _, ok := (*m)[fp]; ok || len(*m) < maxHostFingerprints {
 		(*m)[fp]++
 	}
+}
+
+// GeoInfo is the host's geolocation (zero when unknown).
+func (h *Host) GeoInfo() geo.Info {
+	if h.Geo == nil {
+		return geo.Info{}
+	}
+	return *h.Geo
 }

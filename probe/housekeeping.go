@@ -152,6 +152,9 @@ func (ifc *Interface) creditHost(f *Flow, h *Host, d TrafficCounter, sent, rcvd 
 	hs := &ifc.hosts[h.Key.shard()]
 	hs.mu.Lock()
 	defer hs.mu.Unlock()
+	if m := ifc.clockUs.Load() / 60e6; m != h.talkerMinute {
+		h.talkerMinute, h.talkerBase = m, h.Traffic.BytesSent+h.Traffic.BytesRcvd
+	}
 	h.Traffic.add(d)
 	sent.creditTo(&h.PktSent)
 	rcvd.creditTo(&h.PktRcvd)

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ntopng-go/ntopng/geo"
 	"github.com/ntopng-go/ntopng/probe/decode"
 	"github.com/ntopng-go/ntopng/probe/dpi"
 )
@@ -47,6 +48,9 @@ type Config struct {
 	// PacketClock is true for file inputs: all timing follows packet
 	// timestamps and nothing is purged.
 	PacketClock bool
+	// Geo geolocates new hosts; nil (or a DB without files) leaves the
+	// geolocation members empty.
+	Geo *geo.DB
 }
 
 // Shards use plain mutexes: the writer locks one per packet and readers
@@ -174,6 +178,9 @@ func New(cfg Config) *Interface {
 	ifc.counters.DSCP = map[string]*TrafficCounter{}
 	return ifc
 }
+
+// IsFile is true for pcap-file inputs.
+func (ifc *Interface) IsFile() bool { return ifc.cfg.PacketClock }
 
 // ID is the interface id (ifid).
 func (ifc *Interface) ID() int { return ifc.cfg.ID }
@@ -749,6 +756,13 @@ func (ifc *Interface) getOrCreateHost(k HostKey, mac [6]byte, now int64) *Host {
 	}
 	var h *Host
 	h = newHost(k, now/1e6, ifc.cfg.LocalNets)
+	if ifc.cfg.Geo != nil {
+		// Looked up once, when the host appears: addresses do not move
+		// between countries while they are in memory.
+		if gi := ifc.cfg.Geo.Lookup(k.IP); gi != (geo.Info{}) {
+			h.Geo = &gi
+		}
+	}
 	h.MAC = mac
 	if mac == [6]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff} {
 		h.Broadcast = true

@@ -97,9 +97,14 @@ func (flt *HostFilter) match(ifc *Interface, h *Host) bool {
 	if flt.OS >= 0 && int(h.OS) != flt.OS {
 		return false
 	}
-	if flt.Country != "" || flt.ASN > 0 || flt.Pool > 0 {
-		// No geolocation or pools yet: only the defaults ("" / 0) exist,
-		// so a non-default filter matches nothing.
+	if flt.Country != "" || flt.ASN >= 0 {
+		gi := h.GeoInfo()
+		if flt.Country != "" && !equalFoldASCII(gi.Country, flt.Country) || flt.ASN >= 0 && int(gi.ASN) != flt.ASN {
+			return false
+		}
+	}
+	if flt.Pool > 0 {
+		// No pools yet: every host is in the default pool 0.
 		return false
 	}
 	return true
@@ -148,7 +153,7 @@ func (ifc *Interface) summarize(h *Host) HostSummary {
 		ActiveAsCli: h.ActiveFlowsAsCli, ActiveAsSrv: h.ActiveFlowsAsSrv,
 		MAC: h.MAC, NetworkID: h.NetworkID,
 		ScoreAsCli: int(h.ScoreAsCli), ScoreAsSrv: int(h.ScoreAsSrv),
-		BroadcastDom: ifc.bcast.contains(h.Key.IP), OS: int(h.OS),
+		BroadcastDom: ifc.bcast.contains(h.Key.IP), OS: int(h.OS), Country: h.GeoInfo().Country,
 	}
 }
 
@@ -186,7 +191,7 @@ type HostDetail struct {
 	Host
 	Name         string
 	BroadcastDom bool
-	LocalInfo LocalDetail // zero for remote hosts
+	LocalInfo    LocalDetail // zero for remote hosts
 }
 
 // LocalDetail is the evaluated copy of a local host's LocalStats.
@@ -532,6 +537,75 @@ func (ifc *Interface) FlowL7Counts() map[dpi.ProtoID]int {
 			out[dpi.CounterProto(f.DPI.Result)]++
 		}
 		sh.mu.Unlock()
+	}
+	return out
+}
+
+// Talker is one host of a top-talkers list.
+type Talker struct {
+	Key   HostKey
+	Name  string
+	Local bool
+	Value uint64 // bytes sent+received since the last minute checkpoint
+}
+
+// maxTalkers is how many hosts a top-talkers list holds.
+const maxTalkers = 10
+
+// TopTalkers returns the local (or remote) unicast hosts with the most
+// traffic in the current minute of the reference clock, largest first, at
+// most maxTalkers of them, and the traffic of the other hosts.
+func (ifc *Interface) TopTalkers(local bool) (top []Talker, rest uint64) {
+	minute := ifc.clockUs.Load() / 60e6
+	var out []Talker
+	var total uint64
+	for i := range ifc.hosts {
+		hs := &ifc.hosts[i]
+		hs.mu.Lock()
+		for _, h := range hs.m {
+			if h.Local != local || !h.Unicast() || h.talkerMinute != minute {
+				continue
+			}
+			v := h.Traffic.BytesSent + h.Traffic.BytesRcvd - h.talkerBase
+			if v == 0 {
+				continue
+			}
+			total += v
+			if len(out) == maxTalkers && v <= out[len(out)-1].Value {
+				continue
+			}
+			t := Talker{Key: h.Key, Name: h.Name(ifc.cfg.Names), Local: h.Local, Value: v}
+			// Insert in order; the list is short.
+			j := len(out)
+			if j < maxTalkers {
+				out = append(out, t)
+			} else {
+				j--
+			}
+			for j > 0 && out[j-1].Value < v {
+				out[j] = out[j-1]
+				j--
+			}
+			out[j] = t
+		}
+		hs.mu.Unlock()
+	}
+	for _, t := range out {
+		total -= t.Value
+	}
+	return out, total
+}
+
+// HostKeys returns the keys of the hosts in memory, in no order.
+func (ifc *Interface) HostKeys() []HostKey {
+	out := make([]HostKey, 0, ifc.NumHostsTotal())
+	for i := range ifc.hosts {
+		hs := &ifc.hosts[i]
+		hs.mu.Lock()
+		for k := range hs.m {
+			out = append(out, k)
+		}
+		hs.mu.Unlock()
 	}
 	return out
 }

@@ -48,7 +48,10 @@ type Writer struct {
 	Flows []*FlowTruth
 	// Frames and Bytes count everything written.
 	Frames, Bytes int
-	macs          map[string]net.HardwareAddr
+	// TOS is the IPv4 TOS / IPv6 traffic class byte of the next frames
+	// (DSCP << 2).
+	TOS  uint8
+	macs map[string]net.HardwareAddr
 }
 
 // NewWriter starts a pcap stream (Ethernet link type) at time start.
@@ -100,12 +103,23 @@ func (w *Writer) ipLayers(src, dst string, proto layers.IPProtocol) (*layers.Eth
 	s, d := net.ParseIP(src), net.ParseIP(dst)
 	if s.To4() != nil {
 		eth := &layers.Ethernet{SrcMAC: w.mac(src), DstMAC: w.mac(dst), EthernetType: layers.EthernetTypeIPv4}
-		ip := &layers.IPv4{Version: 4, TTL: 64, Protocol: proto, SrcIP: s.To4(), DstIP: d.To4()}
+		ip := &layers.IPv4{Version: 4, TTL: 64, TOS: w.TOS, Protocol: proto, SrcIP: s.To4(), DstIP: d.To4()}
 		return eth, ip, ip
 	}
 	eth := &layers.Ethernet{SrcMAC: w.mac(src), DstMAC: w.mac(dst), EthernetType: layers.EthernetTypeIPv6}
-	ip := &layers.IPv6{Version: 6, HopLimit: 64, NextHeader: proto, SrcIP: s, DstIP: d}
+	ip := &layers.IPv6{Version: 6, HopLimit: 64, TrafficClass: w.TOS, NextHeader: proto, SrcIP: s, DstIP: d}
 	return eth, ip, ip
+}
+
+// ARP writes an ARP request from sender (its own MAC) to the broadcast
+// address asking for target.
+func (w *Writer) ARP(sender, target string) error {
+	eth := &layers.Ethernet{SrcMAC: w.mac(sender), DstMAC: layers.EthernetBroadcast, EthernetType: layers.EthernetTypeARP}
+	arp := &layers.ARP{AddrType: layers.LinkTypeEthernet, Protocol: layers.EthernetTypeIPv4, HwAddressSize: 6, ProtAddressSize: 4,
+		Operation: layers.ARPRequest, SourceHwAddress: w.mac(sender), SourceProtAddress: net.ParseIP(sender).To4(),
+		DstHwAddress: make([]byte, 6), DstProtAddress: net.ParseIP(target).To4()}
+	_, err := w.write(eth, arp)
+	return err
 }
 
 // TCPSession writes a complete TCP conversation: handshake, the client
@@ -264,18 +278,24 @@ func appendName(b []byte, name string) []byte {
 }
 
 // HTTPGet builds a GET request.
-func HTTPGet(host, path string) []byte {
-	return []byte(fmt.Sprintf("GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: synth/1.0\r\nAccept: */*\r\n\r\n", path, host))
+func HTTPGet(host, path string) []byte { return HTTPRequest("GET", host, path, "synth/1.0") }
+
+// HTTPRequest builds a request with a method and a User-Agent.
+func HTTPRequest(method, host, path, userAgent string) []byte {
+	return []byte(fmt.Sprintf("%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\nAccept: */*\r\n\r\n", method, path, host, userAgent))
 }
 
-// HTTPOK builds a 200 response with a body of n bytes.
-func HTTPOK(n int) []byte {
+// HTTPStatus builds a response with a status code and an n-byte body.
+func HTTPStatus(code int, reason string, n int) []byte {
 	body := make([]byte, n)
 	for i := range body {
 		body[i] = 'a' + byte(i%26)
 	}
-	return append([]byte(fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n", n)), body...)
+	return append([]byte(fmt.Sprintf("HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n", code, reason, n)), body...)
 }
+
+// HTTPOK builds a 200 response with a body of n bytes.
+func HTTPOK(n int) []byte { return HTTPStatus(200, "OK", n) }
 
 // TLSClientHello builds a TLS 1.2 ClientHello record carrying an SNI.
 func TLSClientHello(sni string) []byte {
