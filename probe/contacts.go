@@ -2,6 +2,7 @@ package probe
 
 import (
 	"encoding/binary"
+	"strings"
 
 	"github.com/ntopng-go/ntopng/probe/dpi"
 )
@@ -76,7 +77,7 @@ func (ifc *Interface) detectionContacts(f *Flow) {
 			// the HTTP requests it sends; the first recognised one stays.
 			if ua := f.DPI.HTTPUserAgent; ua != "" && h.OS == 0 {
 				if os, detail := OSFromUserAgent(ua); os != OSUnknown {
-					h.OS, h.OSDetail = uint8(os), detail
+					h.OS, h.OSDetail = uint8(os), strings.Clone(detail)
 				}
 			}
 		}
