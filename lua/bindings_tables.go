@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	glua "github.com/yuin/gopher-lua"
 
@@ -178,22 +179,35 @@ func pageBounds(total, page, perPage int) (start, end int) {
 func (b *binder) getHostsInfo(L *glua.LState) int {
 	opts := L.OptTable(1, nil)
 	ifc := b.iface()
-	hosts := ifc.Hosts(hostFilterFrom(opts))
-	less := hostLess(optString(opts, "sortColumn"))
-	sort.Slice(hosts, func(i, j int) bool { return less(&hosts[i], &hosts[j]) })
+	col := optString(opts, "sortColumn")
+	// Names are only needed by the name sort; the others fill them (and
+	// the other per-host lookups) for the page alone, which keeps a page
+	// cheap with 100k hosts in the table.
+	bufp := hostBufs.Get().(*[]probe.HostSummary)
+	defer func() {
+		clear(*bufp) // drop the strings the summaries point to
+		hostBufs.Put(bufp)
+	}()
+	hosts := ifc.Hosts(hostFilterFrom(opts), col == "column_name", *bufp)
+	*bufp = hosts
+	less := hostLess(col)
 	if optString(opts, "sortOrder") == "desc" {
-		for i, j := 0, len(hosts)-1; i < j; i, j = i+1, j-1 {
-			hosts[i], hosts[j] = hosts[j], hosts[i]
-		}
+		asc := less
+		less = func(a, b *probe.HostSummary) bool { return asc(b, a) }
 	}
 	perPage := optInt(opts, "perPage", 10)
 	if perPage < 0 {
 		perPage = 10
 	}
 	start, end := pageBounds(len(hosts), optInt(opts, "currentPage", 1), perPage)
+	sortPrefix(hosts, end, less)
 	list := L.CreateTable(end-start, 0)
 	for i := start; i < end; i++ {
-		list.Append(b.hostSummaryTable(L, &hosts[i]))
+		h := &hosts[i]
+		if full, ok := ifc.HostSummaryOf(h.Key); ok {
+			h = &full
+		}
+		list.Append(b.hostSummaryTable(L, h))
 	}
 	t := L.NewTable()
 	t.RawSetString("hosts", list)
@@ -348,6 +362,9 @@ func (b *binder) hostDetailTable(L *glua.LState, ifc *probe.Interface, d *probe.
 		}
 	}
 	t.RawSetString("names", names)
+	if d.Names.MDNSInfo != "" {
+		setStr(t, "info", d.Names.MDNSInfo)
+	}
 	setStr(t, "mac", probe.FormatMAC(d.MAC))
 	setNum(t, "devtype", 0)
 	setBool(t, "localhost", d.Local)
@@ -927,3 +944,51 @@ func (b *binder) flowTable(L *glua.LState, ifc *probe.Interface, f *probe.FlowSu
 	}
 	return t
 }
+
+// sortPrefix orders hosts so that hosts[:k] are the k smallest by less, in
+// order; the rest stay unordered. A page near the start of a large table
+// then costs O(n log k) instead of a full sort.
+func sortPrefix(hosts []probe.HostSummary, k int, less func(a, b *probe.HostSummary) bool) {
+	if k <= 0 {
+		return
+	}
+	if k > len(hosts)/8 {
+		sort.Slice(hosts, func(i, j int) bool { return less(&hosts[i], &hosts[j]) })
+		return
+	}
+	// hosts[:k] is kept as a max-heap by less: its root is the largest of
+	// the k smallest seen so far.
+	h := hosts[:k]
+	down := func(i int) {
+		for {
+			l := 2*i + 1
+			if l >= k {
+				return
+			}
+			m := l
+			if r := l + 1; r < k && less(&h[l], &h[r]) {
+				m = r
+			}
+			if !less(&h[i], &h[m]) {
+				return
+			}
+			h[i], h[m] = h[m], h[i]
+			i = m
+		}
+	}
+	for i := k/2 - 1; i >= 0; i-- {
+		down(i)
+	}
+	for i := k; i < len(hosts); i++ {
+		if less(&hosts[i], &h[0]) {
+			h[0], hosts[i] = hosts[i], h[0]
+			down(0)
+		}
+	}
+	sort.Slice(h, func(i, j int) bool { return less(&h[i], &h[j]) })
+}
+
+// hostBufs recycles the summary slices of host lists: with 100k hosts a
+// list is megabytes, and allocating it per request makes the collector
+// the main cost of the endpoint.
+var hostBufs = sync.Pool{New: func() any { return new([]probe.HostSummary) }}

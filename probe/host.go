@@ -99,6 +99,9 @@ type TCPSeqStats struct{ Retransmissions, OutOfOrder, Lost, KeepAlive uint64 }
 // of each source wins.
 type HostNames struct {
 	MDNS, MDNSTXT, Resolved, NetBIOS, TLS, HTTP, DHCP string
+	// MDNSInfo is the mDNS service instance name (the record's top-level
+	// "info" member); it keeps its letter case and is not a host name.
+	MDNSInfo string
 }
 
 // Host is one IP on one VLAN of an interface. Its fields are guarded by the
@@ -302,7 +305,7 @@ func (h *Host) Unicast() bool { return !h.Multicast && !h.Broadcast }
 // Name is the host's name per spec A.4.2 (REF-v1 order); cache is the
 // address cache filled by DNS answers. The IP itself is the fallback.
 func (h *Host) Name(cache *NameCache) string {
-	for _, n := range []string{h.Names.Resolved, h.Names.MDNSTXT, h.Names.MDNS, h.Names.NetBIOS, h.Names.TLS, h.Names.HTTP} {
+	for _, n := range [...]string{h.Names.Resolved, h.Names.MDNSTXT, h.Names.MDNS, h.Names.MDNSInfo, h.Names.NetBIOS, h.Names.TLS, h.Names.HTTP} {
 		if n != "" && !isIPLiteral(n) {
 			return n
 		}
@@ -317,6 +320,12 @@ func (h *Host) Name(cache *NameCache) string {
 
 // setName stores a name for a source if the source is still empty.
 func (h *Host) setName(src dpi.NameSource, name string) {
+	if src == dpi.NameMDNSInfo {
+		if h.Names.MDNSInfo == "" {
+			h.Names.MDNSInfo = name
+		}
+		return
+	}
 	name = lowerASCII(name)
 	var slot *string
 	switch src {

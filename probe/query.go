@@ -144,8 +144,17 @@ func FormatMAC(m [6]byte) string {
 }
 
 func (ifc *Interface) summarize(h *Host) HostSummary {
+	s := summarizeCounters(h)
+	s.Name = h.Name(ifc.cfg.Names)
+	s.BroadcastDom = ifc.bcast.contains(h.Key.IP)
+	return s
+}
+
+// summarizeCounters is summarize without the name and broadcast-domain
+// lookups.
+func summarizeCounters(h *Host) HostSummary {
 	return HostSummary{
-		Key: h.Key, Name: h.Name(ifc.cfg.Names), FirstSeen: h.FirstSeen, LastSeen: h.LastSeen,
+		Key: h.Key, FirstSeen: h.FirstSeen, LastSeen: h.LastSeen,
 		Local: h.Local, Multicast: h.Multicast, Broadcast: h.Broadcast,
 		ThptBps: h.ThroughputBps, ThptPps: h.ThroughputPps,
 		BytesSent: h.Traffic.BytesSent, BytesRcvd: h.Traffic.BytesRcvd,
@@ -153,19 +162,27 @@ func (ifc *Interface) summarize(h *Host) HostSummary {
 		ActiveAsCli: h.ActiveFlowsAsCli, ActiveAsSrv: h.ActiveFlowsAsSrv,
 		MAC: h.MAC, NetworkID: h.NetworkID,
 		ScoreAsCli: int(h.ScoreAsCli), ScoreAsSrv: int(h.ScoreAsSrv),
-		BroadcastDom: ifc.bcast.contains(h.Key.IP), OS: int(h.OS), Country: h.GeoInfo().Country,
+		OS: int(h.OS), Country: h.GeoInfo().Country,
 	}
 }
 
 // Hosts returns summaries of every host matching the filter, in no order.
-func (ifc *Interface) Hosts(flt HostFilter) []HostSummary {
-	out := make([]HostSummary, 0, ifc.NumHostsTotal())
+// Without names, Name and BroadcastDom are left empty: they cost a lookup
+// each, which a caller that only shows a page of the list can do for that
+// page alone (HostSummaryOf). The summaries are appended to buf (which
+// may be nil), so that callers can reuse one buffer across requests.
+func (ifc *Interface) Hosts(flt HostFilter, names bool, buf []HostSummary) []HostSummary {
+	out := buf[:0]
 	for i := range ifc.hosts {
 		hs := &ifc.hosts[i]
 		hs.mu.Lock()
 		for _, h := range hs.m {
 			if flt.match(ifc, h) {
-				out = append(out, ifc.summarize(h))
+				if names {
+					out = append(out, ifc.summarize(h))
+				} else {
+					out = append(out, summarizeCounters(h))
+				}
 			}
 		}
 		hs.mu.Unlock()

@@ -73,6 +73,10 @@ const (
 	NameTLS
 	NameHTTP
 	NameDHCP
+	// NameMDNSInfo is the instance name of a device service (HTTP, SFTP,
+	// SMB, device-info, Privet, AFP) the sender announces over mDNS; it is
+	// ntopng's host "info" text, not a host name.
+	NameMDNSInfo
 )
 
 // Packet is what the classifier sees of one packet of a flow.

@@ -80,6 +80,12 @@ func parseDNS(msg []byte, name *[dnsMaxName]byte) (dnsMessage, bool) {
 // lower-casing ASCII letters. It returns the name length and the offset
 // just past the name in its original position.
 func dnsReadName(msg []byte, off int, buf *[dnsMaxName]byte) (n, next int, ok bool) {
+	return dnsReadNameCase(msg, off, buf, true)
+}
+
+// dnsReadNameCase is dnsReadName; with lower false the letters keep their
+// case.
+func dnsReadNameCase(msg []byte, off int, buf *[dnsMaxName]byte, lower bool) (n, next int, ok bool) {
 	next = -1
 	for hops := 0; ; {
 		if off >= len(msg) {
@@ -122,7 +128,7 @@ func dnsReadName(msg []byte, off int, buf *[dnsMaxName]byte) (n, next int, ok bo
 				return 0, 0, false
 			}
 			for _, c := range msg[off+1 : off+1+l] {
-				if c >= 'A' && c <= 'Z' {
+				if lower && c >= 'A' && c <= 'Z' {
 					c += 'a' - 'A'
 				}
 				buf[n] = c
@@ -205,14 +211,121 @@ func dnsAnswerAddr(r dnsRecord) (netip.Addr, bool) {
 }
 
 // mdnsHostName turns an mDNS answer name into a host name (spec A.4.1): a
-// trailing ".local" is removed and everything from the first "._" is cut,
-// unless it is at position 0.
-func mdnsHostName(name string) string {
-	name = strings.TrimSuffix(name, ".local")
-	if i := strings.Index(name, "._"); i > 0 {
-		name = name[:i]
+// trailing ".local" (in any case) is removed and everything from the first
+// "._" is cut, unless it is at position 0.
+func mdnsHostName[T ~string | ~[]byte](name T) T {
+	if hasSuffixFold(name, ".local") {
+		name = name[:len(name)-len(".local")]
+	}
+	for i := 1; i+1 < len(name); i++ {
+		if name[i] == '.' && name[i+1] == '_' {
+			return name[:i]
+		}
 	}
 	return name
+}
+
+// hasSuffixFold reports whether name ends with the lower-case ASCII
+// suffix in any letter case.
+func hasSuffixFold[T ~string | ~[]byte](name T, suffix string) bool {
+	if len(name) < len(suffix) {
+		return false
+	}
+	name = name[len(name)-len(suffix):]
+	for i := 0; i < len(suffix); i++ {
+		c := name[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != suffix[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// validLearnedName reports whether a name learned from mDNS or NetBIOS
+// may name a host (spec A.4.1): not empty, not an IPv4 literal, not
+// ending in ".ip6.arpa" or "._udp.local", and without ':', '*' or ','.
+func validLearnedName[T ~string | ~[]byte](name T) bool {
+	if len(name) == 0 || looksIPv4(name) ||
+		hasSuffixFold(name, ".ip6.arpa") || hasSuffixFold(name, "._udp.local") {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		switch name[i] {
+		case ':', '*', ',':
+			return false
+		}
+	}
+	return true
+}
+
+// looksIPv4 reports whether name is a dotted-quad IPv4 address.
+func looksIPv4[T ~string | ~[]byte](name T) bool {
+	parts, digits, v := 0, 0, 0
+	for i := 0; i <= len(name); i++ {
+		if i == len(name) || name[i] == '.' {
+			if digits == 0 || v > 255 {
+				return false
+			}
+			parts++
+			digits, v = 0, 0
+			continue
+		}
+		c := name[i]
+		if c < '0' || c > '9' || digits == 3 {
+			return false
+		}
+		digits++
+		v = v*10 + int(c-'0')
+	}
+	return parts == 4
+}
+
+// mdnsInfoServices are the services whose instance names ntopng shows as a
+// host's "info": the sender of a record named "<instance><service>" is
+// that device.
+var mdnsInfoServices = [...]string{
+	"._http._tcp.local",
+	"._sftp-ssh._tcp.local",
+	"._smb._tcp.local",
+	"._device-info._tcp.local",
+	"._privet._tcp.local",
+	"._afpovertcp._tcp.local",
+}
+
+// mdnsInfo returns the instance part of a service instance name of one of
+// mdnsInfoServices (matched in any case), with the bytes that are not
+// ASCII replaced by spaces in place; ok is false for other names, reverse
+// (".ip6.arpa") names and empty instances.
+func mdnsInfo(name []byte) (info []byte, ok bool) {
+	for _, svc := range mdnsInfoServices {
+		if hasSuffixFold(name, svc) {
+			info = name[:len(name)-len(svc)]
+			break
+		}
+	}
+	if len(info) == 0 || containsFold(info, ".ip6.arpa") {
+		return nil, false
+	}
+	for i, c := range info {
+		if c >= 0x80 {
+			info[i] = ' '
+		}
+	}
+	return info, true
+}
+
+// containsFold reports whether b contains the lower-case ASCII string s in
+// any letter case.
+func containsFold(b []byte, s string) bool {
+	for i := 0; i+len(s) <= len(b); i++ {
+		if hasSuffixFold(b[:i+len(s)], s) {
+			return true
+		}
+	}
+	return false
 }
 
 // txtItem returns the value of the "key=" item of TXT record data.
@@ -431,20 +544,32 @@ func (e *Engine) learnResolved(msg []byte, m *dnsMessage) {
 	})
 }
 
-// learnMDNS reports the name of the first A/AAAA/TXT answer of an mDNS
-// response, and the nm= item of its TXT records, as names of the sender.
+// learnMDNS reports, as names of the sender of an mDNS response: the
+// name of the first A/AAAA/TXT record (NameMDNS, unless validLearnedName
+// refuses it as received or as shortened), the nm= item of the first TXT
+// record that has one (NameMDNSTXT) and the instance name of the first
+// record named after a device service (NameMDNSInfo, case kept). The
+// authority and additional records count, as mDNS responders put their
+// host records there. Nothing is allocated unless a name is learned.
 func (e *Engine) learnMDNS(msg []byte, m *dnsMessage, src netip.Addr) {
-	named, txt := false, false
+	named, txt, info := false, false, false
 	var buf [dnsMaxName]byte
 	dnsAnswers(msg, m, true, func(r dnsRecord) bool {
-		if r.typ != dnsTypeA && r.typ != dnsTypeAAAA && r.typ != dnsTypeTXT {
-			return true
-		}
-		if !named {
-			named = true
-			if n, _, ok := dnsReadName(msg, r.nameOff, &buf); ok {
-				if name := mdnsHostName(string(buf[:n])); name != "" {
-					e.learner.LearnName(src, name, NameMDNS)
+		host := !named && (r.typ == dnsTypeA || r.typ == dnsTypeAAAA || r.typ == dnsTypeTXT)
+		if host || !info {
+			named = named || host
+			if n, _, ok := dnsReadNameCase(msg, r.nameOff, &buf, false); ok {
+				name := buf[:n]
+				if host {
+					if h := mdnsHostName(name); validLearnedName(name) && validLearnedName(h) {
+						e.learner.LearnName(src, lowerASCII(h), NameMDNS)
+					}
+				}
+				if !info {
+					if s, ok := mdnsInfo(name); ok { // rewrites buf: done with name
+						info = true
+						e.learner.LearnName(src, string(s), NameMDNSInfo)
+					}
 				}
 			}
 		}
@@ -454,6 +579,6 @@ func (e *Engine) learnMDNS(msg []byte, m *dnsMessage, src netip.Addr) {
 				e.learner.LearnName(src, lowerASCII(v), NameMDNSTXT)
 			}
 		}
-		return !(named && txt)
+		return !(named && txt && info)
 	})
 }

@@ -76,25 +76,30 @@ func netbiosNameService(c *ctx, b []byte) verdict {
 
 // netbiosLearn tells the learner whose name the message announces: a
 // registration or refresh names its sender, a positive query response
-// names the address in its record.
+// names the address in its record, or its sender when the record carries
+// no address. Names validLearnedName refuses are not learned.
 func netbiosLearn(c *ctx, b []byte, off int, opcode uint16, response bool, rrType uint16, host string) {
 	if c.e.learner == nil || rrType != 0x20 {
 		return
 	}
+	var owner netip.Addr
 	switch {
 	case !response && (opcode == 5 || opcode == 8 || opcode == 9):
-		if c.p.Src.Is4() {
-			c.e.learner.LearnName(c.p.Src, host, NameNetBIOS)
-		}
+		owner = c.p.Src
 	case response && opcode == 0 && binary.BigEndian.Uint16(b[2:])&0xf == 0:
 		// Answer: TTL (4), RDLENGTH (2), then NB flags (2) and an IPv4
 		// address per entry.
+		owner = c.p.Src
 		if len(b) >= off+4+2+6 && binary.BigEndian.Uint16(b[off+4:]) >= 6 {
-			a := netip.AddrFrom4([4]byte(b[off+8 : off+12]))
-			if a.IsValid() && !a.IsUnspecified() {
-				c.e.learner.LearnName(a, host, NameNetBIOS)
+			if a := netip.AddrFrom4([4]byte(b[off+8 : off+12])); !a.IsUnspecified() {
+				owner = a
 			}
 		}
+	default:
+		return
+	}
+	if owner.Is4() && validLearnedName(host) {
+		c.e.learner.LearnName(owner, host, NameNetBIOS)
 	}
 }
 
