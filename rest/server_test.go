@@ -109,6 +109,18 @@ func TestEnvelopesAndCodes(t *testing.T) {
 		{"huge page size", "GET", "/lua/rest/v1/get/flow/active.lua?ifid=0&perPage=99999999999&currentPage=99999999999", "", "", true, 200, "OK"},
 		{"huge host page size", "GET", "/lua/rest/v1/get/host/active.lua?ifid=0&perPage=99999999999", "", "", true, 200, "OK"},
 		{"huge flow limit", "GET", "/lua/rest/v1/get/host/data.lua?ifid=0&host=10.9.9.9&host_stats_flows=1&limit=99999999999", "", "", true, 404, "NOT_FOUND"},
+		{"l7 stats without mode", "GET", "/lua/rest/v1/get/interface/l7/stats.lua?ifid=0", "", "", true, 400, "INVALID_ARGUMENTS"},
+		{"l7 stats bad mode dropped", "GET", "/lua/rest/v1/get/interface/l7/stats.lua?ifid=0&ndpistats_mode=all", "", "", true, 400, "INVALID_ARGUMENTS"},
+		{"l7 stats empty interface", "GET", "/lua/rest/v1/get/interface/l7/stats.lua?ifid=0&ndpistats_mode=count", "", "", true, 200, "OK"},
+		{"host l7 stats unknown host", "GET", "/lua/rest/v1/get/host/l7/stats.lua?ifid=0&host=10.9.9.9", "", "", true, 404, "NOT_FOUND"},
+		{"host dscp stats no host", "GET", "/lua/rest/v1/get/host/dscp/stats.lua?ifid=0&direction=recvd", "", "", true, 404, "NOT_FOUND"},
+		{"custom data empty alias list", "POST", "/lua/rest/v1/get/host/custom_data.lua", "application/json", `{"ifid":0,"field_alias":""}`, true, 400, "INVALID_ARGUMENTS"},
+		{"custom data all hosts", "GET", "/lua/rest/v1/get/host/custom_data.lua?ifid=0", "", "", true, 200, "OK"},
+		{"alias from query string ignored", "POST", "/lua/rest/v1/set/host/alias.lua?host=10.0.0.1&custom_name=x", "", "", true, 400, "INVALID_ARGUMENTS"},
+		{"alias not stored", "POST", "/lua/rest/v1/set/host/alias.lua", "application/json", `{"host":"10.0.0.1","custom_name":"x"}`, true, 400, "INVALID_ARGUMENTS"},
+		{"bcast domains needs ifid", "GET", "/lua/rest/v1/get/interface/bcast_domains.lua", "", "", true, 400, "INVALID_INTERFACE"},
+		{"system stats", "GET", "/lua/rest/v1/get/system/stats.lua", "", "", true, 200, "OK"},
+		{"pro top talkers", "GET", "/lua/pro/rest/v1/get/interface/top/remote/talkers.lua?ifid=0", "", "", true, 200, "OK"},
 		{"form body ignored for reads", "POST", "/lua/rest/v1/get/interface/data.lua", "application/x-www-form-urlencoded", "ifid=0", true, 400, "INVALID_INTERFACE"},
 	}
 	for _, c := range cases {
