@@ -10,6 +10,7 @@ import (
 	glua "github.com/yuin/gopher-lua"
 
 	"github.com/ntopng-go/ntopng/probe"
+	"github.com/ntopng-go/ntopng/probe/dpi"
 )
 
 // getStatsExtra returns what the statistics endpoints need beyond
@@ -18,30 +19,35 @@ func (b *binder) getStatsExtra(L *glua.LState) int {
 	c := b.iface().Counters()
 	t := L.NewTable()
 	setU(t, "arp_bytes", c.ARPBytes)
-	cats := L.NewTable()
-	for id, ac := range c.Categories {
+	t.RawSetString("ndpi_categories", categoriesTable(L, b.app.Registry, c.Categories))
+	t.RawSetString("dscp", dscpTable(L, c.DSCP))
+	L.Push(t)
+	return 1
+}
+
+// categoriesTable is the ndpi_categories member of host and interface
+// records: {name = {category, bytes, bytes.sent, bytes.rcvd, duration}}.
+func categoriesTable(L *glua.LState, reg *dpi.Registry, m map[dpi.CategoryID]*probe.ActivityCounter) *glua.LTable {
+	t := L.NewTable()
+	for id, ac := range m {
 		e := L.NewTable()
 		setNum(e, "category", float64(id))
 		setU(e, "bytes", ac.BytesSent+ac.BytesRcvd)
 		setU(e, "bytes.sent", ac.BytesSent)
 		setU(e, "bytes.rcvd", ac.BytesRcvd)
 		setNum(e, "duration", float64(ac.Duration))
-		cats.RawSetString(b.app.Registry.CategoryName(id), e)
+		t.RawSetString(reg.CategoryName(id), e)
 	}
-	t.RawSetString("ndpi_categories", cats)
-	t.RawSetString("dscp", dscpTable(L, c.DSCP))
-	L.Push(t)
-	return 1
+	return t
 }
 
+// dscpTable is the dscp member: {class = {bytes.sent, bytes.rcvd,
+// packets.sent, packets.rcvd}}.
 func dscpTable(L *glua.LState, m map[string]*probe.TrafficCounter) *glua.LTable {
 	t := L.NewTable()
 	for class, c := range m {
 		e := L.NewTable()
-		setU(e, "bytes.sent", c.BytesSent)
-		setU(e, "bytes.rcvd", c.BytesRcvd)
-		setU(e, "packets.sent", c.PacketsSent)
-		setU(e, "packets.rcvd", c.PacketsRcvd)
+		trafficPair(e, "", *c, false)
 		t.RawSetString(class, e)
 	}
 	return t

@@ -554,24 +554,8 @@ func (b *binder) hostDetailTable(L *glua.LState, ifc *probe.Interface, d *probe.
 		ndpi.RawSetString(p.Name, e)
 	}
 	t.RawSetString("ndpi", ndpi)
-	cats := L.NewTable()
-	for id, ac := range d.Categories {
-		e := L.NewTable()
-		setNum(e, "category", float64(id))
-		setU(e, "bytes", ac.BytesSent+ac.BytesRcvd)
-		setU(e, "bytes.sent", ac.BytesSent)
-		setU(e, "bytes.rcvd", ac.BytesRcvd)
-		setNum(e, "duration", float64(ac.Duration))
-		cats.RawSetString(reg.CategoryName(id), e)
-	}
-	t.RawSetString("ndpi_categories", cats)
-	dscp := L.NewTable()
-	for class, c := range d.DSCP {
-		e := L.NewTable()
-		trafficPair(e, "", *c, false)
-		dscp.RawSetString(class, e)
-	}
-	t.RawSetString("dscp", dscp)
+	t.RawSetString("ndpi_categories", categoriesTable(L, reg, d.Categories))
+	t.RawSetString("dscp", dscpTable(L, d.DSCP))
 	return t
 }
 

@@ -36,4 +36,17 @@ function rest_utils.select_interface(ifid)
    return true
 end
 
+-- host_info selects the interface and reads the record of the host named
+-- by params.host / params.vlan. On failure it answers (INVALID_INTERFACE or
+-- NOT_FOUND) and returns nil.
+function rest_utils.host_info(params)
+   if not rest_utils.select_interface(params["ifid"]) then return nil end
+   local info
+   if not rest_utils.isempty(params["host"]) then
+      info = interface.getHostInfo(params["host"], params["vlan"])
+   end
+   if info == nil then rest_utils.answer(rest_utils.consts.err.not_found) end
+   return info
+end
+
 return rest_utils

@@ -3,13 +3,8 @@
 local rest_utils = require "rest_utils"
 local stats_utils = require "stats_utils"
 
-if not rest_utils.select_interface(_GET["ifid"]) then return end
-local host = _GET["host"]
-local info = (not rest_utils.isempty(host)) and interface.getHostInfo(host, _GET["vlan"]) or nil
-if info == nil then
-   rest_utils.answer(rest_utils.consts.err.not_found)
-   return
-end
+local info = rest_utils.host_info(_GET)
+if info == nil then return end
 
 local by_breed = stats_utils.is_true(_GET["breed"])
 local by_category = not by_breed and stats_utils.is_true(_GET["ndpi_category"])
