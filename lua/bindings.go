@@ -19,6 +19,7 @@ import (
 func Bindings(app *App) Installer {
 	return func(L *glua.LState, vm *VM) {
 		b := &binder{app: app, vm: vm}
+		b.registerHostObject(L)
 		L.SetGlobal("interface", readOnly(L, b.interfaceModule(L)))
 		L.SetGlobal("ntop", readOnly(L, b.ntopModule(L)))
 	}
@@ -86,6 +87,7 @@ func (b *binder) interfaceModule(L *glua.LState) *glua.LTable {
 		"getBcastDomains":      b.getBcastDomains,
 		"getTopTalkers":        b.getTopTalkers,
 		"getHostKeys":          b.getHostKeys,
+		"getHost":              b.getHost,
 	})
 }
 

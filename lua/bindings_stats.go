@@ -199,3 +199,20 @@ func (b *binder) getHostKeys(L *glua.LState) int {
 	L.Push(t)
 	return 1
 }
+
+// ndpiTable is the ndpi member of host and interface records: per stats
+// protocol name, {breed, bytes.sent, bytes.rcvd, packets.sent,
+// packets.rcvd, duration, num_flows}.
+func (b *binder) ndpiTable(L *glua.LState, m map[dpi.ProtoID]*probe.ActivityCounter) *glua.LTable {
+	t := L.NewTable()
+	for id, ac := range m {
+		p := b.app.Registry.Protocol(id)
+		e := L.NewTable()
+		setStr(e, "breed", p.Breed.String())
+		trafficPair(e, "", ac.TrafficCounter, false)
+		setNum(e, "duration", float64(ac.Duration))
+		setNum(e, "num_flows", float64(ac.NumFlows))
+		t.RawSetString(p.Name, e)
+	}
+	return t
+}

@@ -64,19 +64,7 @@ func (b *binder) getStats(L *glua.LState) int {
 	setU(t, "fragments", c.Fragments)
 	setU(t, "flow_drops", c.FlowDrops)
 	setU(t, "host_drops", c.HostDrops)
-	ndpi := L.NewTable()
-	for id, ac := range c.NDPI {
-		p := b.app.Registry.Protocol(id)
-		e := L.NewTable()
-		setStr(e, "breed", p.Breed.String())
-		setU(e, "bytes.sent", ac.BytesSent)
-		setU(e, "bytes.rcvd", ac.BytesRcvd)
-		setU(e, "packets.sent", ac.PacketsSent)
-		setU(e, "packets.rcvd", ac.PacketsRcvd)
-		setNum(e, "duration", float64(ac.Duration))
-		ndpi.RawSetString(p.Name, e)
-	}
-	t.RawSetString("ndpi", ndpi)
+	t.RawSetString("ndpi", b.ndpiTable(L, c.NDPI))
 	L.Push(t)
 	return 1
 }
@@ -543,17 +531,7 @@ func (b *binder) hostDetailTable(L *glua.LState, ifc *probe.Interface, d *probe.
 		}
 	}
 
-	ndpi := L.NewTable()
-	for id, ac := range d.NDPI {
-		p := reg.Protocol(id)
-		e := L.NewTable()
-		setStr(e, "breed", p.Breed.String())
-		trafficPair(e, "", ac.TrafficCounter, false)
-		setNum(e, "duration", float64(ac.Duration))
-		setNum(e, "num_flows", float64(ac.NumFlows))
-		ndpi.RawSetString(p.Name, e)
-	}
-	t.RawSetString("ndpi", ndpi)
+	t.RawSetString("ndpi", b.ndpiTable(L, d.NDPI))
 	t.RawSetString("ndpi_categories", categoriesTable(L, reg, d.Categories))
 	t.RawSetString("dscp", dscpTable(L, d.DSCP))
 	return t

@@ -305,7 +305,9 @@ func (h *Host) Unicast() bool { return !h.Multicast && !h.Broadcast }
 // Name is the host's name per spec A.4.2 (REF-v1 order); cache is the
 // address cache filled by DNS answers. The IP itself is the fallback.
 func (h *Host) Name(cache *NameCache) string {
-	for _, n := range [...]string{h.Names.Resolved, h.Names.MDNSTXT, h.Names.MDNS, h.Names.MDNSInfo, h.Names.NetBIOS, h.Names.TLS, h.Names.HTTP} {
+	// DHCP names come second: REF-v1 uses the DHCP name of broadcast-domain
+	// hosts there, and a DHCP client is always on the capture's segment.
+	for _, n := range [...]string{h.Names.Resolved, h.Names.DHCP, h.Names.MDNSTXT, h.Names.MDNS, h.Names.MDNSInfo, h.Names.NetBIOS, h.Names.TLS, h.Names.HTTP} {
 		if n != "" && !isIPLiteral(n) {
 			return n
 		}
