@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"testing"
 	"time"
+
+	"github.com/ntopng-go/ntopng/probe/dpi"
 )
 
 func TestBcastDomainOfSpecExamples(t *testing.T) {
@@ -102,5 +104,33 @@ func TestTopTalkersAndFloodFromTraffic(t *testing.T) {
 	d, ok := f.ifc.HostDetail(HostKey{IP: netip.MustParseAddr("192.168.1.10")})
 	if !ok || d.FloodAttacker.Hits() != 5 || d.FloodVictim.Hits() != 0 {
 		t.Errorf("flood hits %d/%d", d.FloodAttacker.Hits(), d.FloodVictim.Hits())
+	}
+}
+
+func TestHostNameOrder(t *testing.T) {
+	h := newHost(HostKey{IP: netip.MustParseAddr("192.168.1.50")}, 1, NewLocalNets(nil, nil))
+	steps := []struct {
+		src  dpi.NameSource
+		name string
+		want string
+	}{
+		{dpi.NameHTTP, "web.lan", "web.lan"},
+		{dpi.NameTLS, "tls.lan", "tls.lan"},
+		{dpi.NameNetBIOS, "NASBOX", "nasbox"},
+		{dpi.NameMDNSInfo, "Office Printer", "Office Printer"}, // service name keeps its case
+		{dpi.NameMDNS, "printer", "printer"},
+		{dpi.NameMDNSTXT, "Printer TXT", "printer txt"},
+		{dpi.NameDHCP, "dhcp-client", "dhcp-client"},
+		{dpi.NameResolved, "resolved.example", "resolved.example"},
+		{dpi.NameDHCP, "second-dhcp-name", "resolved.example"}, // first value of a source wins
+	}
+	for _, s := range steps {
+		h.setName(s.src, s.name)
+		if got := h.Name(nil); got != s.want {
+			t.Errorf("after %v %q: name %q, want %q", s.src, s.name, got, s.want)
+		}
+	}
+	if h.Names.DHCP != "dhcp-client" || h.Names.MDNSInfo != "Office Printer" {
+		t.Errorf("names %+v", h.Names)
 	}
 }
