@@ -5,15 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"sync"
 	"testing"
-	"time"
 
-	"github.com/ntopng-go/ntopng/lua"
 	"github.com/ntopng-go/ntopng/probe"
 	"github.com/ntopng-go/ntopng/probe/capture"
 	"github.com/ntopng-go/ntopng/probe/dpi"
@@ -33,14 +29,7 @@ func TestConcurrentRequestsWhileCapturing(t *testing.T) {
 
 	reg := dpi.NewRegistry()
 	ifc := probe.New(probe.Config{ID: 0, Name: "live-test", Registry: reg})
-	app := &lua.App{Interfaces: []*probe.Interface{ifc}, Registry: reg, Version: "t", Start: time.Now()}
-	root := scriptsRoot(t)
-	rt := lua.New(lua.Config{ModulesDir: filepath.Join(root, "lua", "modules"), PoolSize: 8, Timeout: 10 * time.Second,
-		Installers: []lua.Installer{lua.Bindings(app)}})
-	s := New(Config{ScriptsDir: root, DisableLogin: true, Runtime: rt})
-	s.cfg.Logger.SetOutput(io.Discard)
-	ts := httptest.NewServer(s)
-	defer ts.Close()
+	ts := serveInterface(t, ifc, reg, 8)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	captured := make(chan struct{})

@@ -71,14 +71,7 @@ func BenchmarkHostEndpoints100k(b *testing.B) {
 		b.Fatalf("only %d hosts", n)
 	}
 
-	app := &lua.App{Interfaces: []*probe.Interface{ifc}, Registry: reg, Version: "bench", Start: time.Now()}
-	root := scriptsRoot(b)
-	rt := lua.New(lua.Config{ModulesDir: filepath.Join(root, "lua", "modules"), PoolSize: 4, Timeout: 30 * time.Second,
-		Installers: []lua.Installer{lua.Bindings(app)}})
-	s := New(Config{ScriptsDir: root, DisableLogin: true, Runtime: rt})
-	s.cfg.Logger.SetOutput(io.Discard)
-	ts2 := httptest.NewServer(s)
-	defer ts2.Close()
+	ts2 := serveInterface(b, ifc, reg, 4)
 
 	// The writer keeps updating the table during the measurement.
 	ctx, cancel := context.WithCancel(context.Background())
@@ -117,4 +110,19 @@ func BenchmarkHostEndpoints100k(b *testing.B) {
 			b.ReportMetric(ms(0.99), "p99-ms")
 		})
 	}
+}
+
+// serveInterface serves the project's scripts over ifc (no login) until
+// the test ends.
+func serveInterface(tb testing.TB, ifc *probe.Interface, reg *dpi.Registry, pool int) *httptest.Server {
+	tb.Helper()
+	app := &lua.App{Interfaces: []*probe.Interface{ifc}, Registry: reg, Version: "test", Start: time.Now()}
+	root := scriptsRoot(tb)
+	rt := lua.New(lua.Config{ModulesDir: filepath.Join(root, "lua", "modules"), PoolSize: pool, Timeout: 30 * time.Second,
+		Installers: []lua.Installer{lua.Bindings(app)}})
+	s := New(Config{ScriptsDir: root, DisableLogin: true, Runtime: rt})
+	s.cfg.Logger.SetOutput(io.Discard)
+	ts := httptest.NewServer(s)
+	tb.Cleanup(ts.Close)
+	return ts
 }
