@@ -63,6 +63,29 @@ CREATE TABLE host_aliases (
 );
 `,
 	},
+	{
+		Version: 3,
+		Name:    "user flags, API tokens and sessions",
+		SQL: `
+ALTER TABLE users ADD COLUMN allow_pcap_download    INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN allow_historical_flows INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN allow_alerts           INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN host_pool_id           INTEGER;
+CREATE TABLE api_tokens (
+	username   TEXT PRIMARY KEY NOT NULL REFERENCES users(username) ON DELETE CASCADE,
+	token_hash TEXT NOT NULL UNIQUE,
+	created_at TEXT NOT NULL
+);
+CREATE TABLE sessions (
+	id_hash    TEXT PRIMARY KEY NOT NULL,
+	username   TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
+	csrf       TEXT NOT NULL,
+	expires_at INTEGER NOT NULL,
+	created_at TEXT NOT NULL
+);
+CREATE INDEX sessions_username ON sessions(username);
+`,
+	},
 }
 
 const createMigrationsTable = `

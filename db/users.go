@@ -33,7 +33,7 @@ const (
 	DefaultAdminUsername   = "admin"
 	DefaultAdminPassword   = "admin"
 	DefaultAllowedNetworks = "0.0.0.0/0,::/0"
-	DefaultLanguage        = "en"
+	DefaultAdminFullName   = "ntopng Administrator"
 )
 
 // MaxPasswordLen bounds the password length (bytes).
@@ -61,7 +61,13 @@ type User struct {
 	Group           string `json:"group" validate:"oneof=administrator unprivileged captive_portal"`
 	AllowedNetworks string `json:"allowed_networks" validate:"cidrlist"`
 	AllowedIfname   string `json:"allowed_ifname" validate:"max=64,nocontrol"`
-	Language        string `json:"language" validate:"language"`
+	Language        string `json:"language" validate:"omitempty,language"`
+	// Capability flags set per user (spec rest-users-auth.md 2.3).
+	AllowPcapDownload    bool `json:"allow_pcap_download"`
+	AllowHistoricalFlows bool `json:"allow_historical_flows"`
+	AllowAlerts          bool `json:"allow_alerts"`
+	// HostPoolID is the user's host pool, nil when unset.
+	HostPoolID *int `json:"host_pool_id,omitempty" validate:"omitempty,min=0,max=65535"`
 }
 
 // IsAdministrator reports whether u belongs to the administrator group.
@@ -171,9 +177,6 @@ func withDefaults(u User) User {
 	if u.AllowedNetworks == "" {
 		u.AllowedNetworks = DefaultAllowedNetworks
 	}
-	if u.Language == "" {
-		u.Language = DefaultLanguage
-	}
 	return u
 }
 
@@ -209,14 +212,21 @@ func (db *DB) acquireKDF(ctx context.Context) error {
 
 func (db *DB) releaseKDF() { <-db.kdf }
 
-const userColumns = "username, full_name, user_group, allowed_networks, allowed_ifname, language"
+const userColumns = "username, full_name, user_group, allowed_networks, allowed_ifname, language, " +
+	"allow_pcap_download, allow_historical_flows, allow_alerts, host_pool_id"
 
 type scanner interface{ Scan(dest ...any) error }
 
 func scanUser(s scanner, extra ...any) (User, error) {
 	var u User
-	dest := append([]any{&u.Username, &u.FullName, &u.Group, &u.AllowedNetworks, &u.AllowedIfname, &u.Language}, extra...)
+	var pool sql.NullInt64
+	dest := append([]any{&u.Username, &u.FullName, &u.Group, &u.AllowedNetworks, &u.AllowedIfname, &u.Language,
+		&u.AllowPcapDownload, &u.AllowHistoricalFlows, &u.AllowAlerts, &pool}, extra...)
 	err := s.Scan(dest...)
+	if pool.Valid {
+		id := int(pool.Int64)
+		u.HostPoolID = &id
+	}
 	return u, err
 }
 
@@ -244,9 +254,9 @@ func (db *DB) EnsureDefaultAdmin(ctx context.Context) (bool, error) {
 		t := now()
 		_, err := tx.ExecContext(ctx, `INSERT INTO users(username, full_name, password_hash, user_group,
 			allowed_networks, allowed_ifname, language, created_at, updated_at)
-			VALUES(?, ?, ?, ?, ?, '', ?, ?, ?)`,
-			DefaultAdminUsername, "Administrator", hash, GroupAdministrator,
-			DefaultAllowedNetworks, DefaultLanguage, t, t)
+			VALUES(?, ?, ?, ?, ?, '', '', ?, ?)`,
+			DefaultAdminUsername, DefaultAdminFullName, hash, GroupAdministrator,
+			DefaultAllowedNetworks, t, t)
 		created = err == nil
 		return err
 	})
@@ -335,8 +345,8 @@ func (db *DB) ListUsers(ctx context.Context) ([]User, error) {
 	return users, nil
 }
 
-// AddUser creates a user. Empty Group, AllowedNetworks and Language take
-// their defaults (unprivileged, 0.0.0.0/0,::/0, en). It returns an error
+// AddUser creates a user. Empty Group and AllowedNetworks take their
+// defaults (unprivileged, 0.0.0.0/0,::/0); an empty Language means unset. It returns an error
 // wrapping ErrInvalid when a field is invalid and ErrUserExists when the
 // username is taken.
 func (db *DB) AddUser(ctx context.Context, u User, password string) error {
@@ -353,9 +363,11 @@ func (db *DB) AddUser(ctx context.Context, u User, password string) error {
 	}
 	t := now()
 	_, err = db.sql.ExecContext(ctx, `INSERT INTO users(username, full_name, password_hash, user_group,
-		allowed_networks, allowed_ifname, language, created_at, updated_at)
-		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		u.Username, u.FullName, hash, u.Group, u.AllowedNetworks, u.AllowedIfname, u.Language, t, t)
+		allowed_networks, allowed_ifname, language, allow_pcap_download, allow_historical_flows, allow_alerts,
+		host_pool_id, created_at, updated_at)
+		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.Username, u.FullName, hash, u.Group, u.AllowedNetworks, u.AllowedIfname, u.Language,
+		u.AllowPcapDownload, u.AllowHistoricalFlows, u.AllowAlerts, u.HostPoolID, t, t)
 	if isConstraint(err) {
 		return fmt.Errorf("%w: %q", ErrUserExists, u.Username)
 	}

@@ -27,8 +27,8 @@ func TestDefaultAdmin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := User{Username: "admin", FullName: "Administrator", Group: GroupAdministrator,
-		AllowedNetworks: DefaultAllowedNetworks, Language: "en"}
+	want := User{Username: "admin", FullName: DefaultAdminFullName, Group: GroupAdministrator,
+		AllowedNetworks: DefaultAllowedNetworks, Language: ""}
 	if *u != want || !u.IsAdministrator() {
 		t.Errorf("admin = %+v, want %+v", *u, want)
 	}
@@ -117,7 +117,7 @@ func TestUsersCRUD(t *testing.T) {
 		t.Errorf("ListUsers = %v", names)
 	}
 	alice := list[1]
-	if alice.Group != GroupUnprivileged || alice.AllowedNetworks != DefaultAllowedNetworks || alice.Language != "en" {
+	if alice.Group != GroupUnprivileged || alice.AllowedNetworks != DefaultAllowedNetworks || alice.Language != "" {
 		t.Errorf("alice defaults = %+v", alice)
 	}
 
