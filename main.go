@@ -96,6 +96,12 @@ func setup(opts *options.Options, logger *log.Logger) (*program, error) {
 		p.close()
 		return nil, err
 	}
+	if def, err := store.DefaultAdminPasswordInUse(context.Background()); err == nil && def {
+		// ntopng redirects every request of such an admin to a password
+		// page; REST clients must keep working, so we only warn.
+		logger.Printf("WARNING: user admin still has the default password \"admin\": change it with " +
+			"POST /lua/rest/v1/edit/ntopng/user.lua {\"username\":\"admin\",\"password\":...,\"confirm_password\":...}")
+	}
 	reg := dpi.NewRegistry()
 	if opts.NDPIProtocols != "" {
 		if err := reg.LoadCustomProtocols(opts.NDPIProtocols); err != nil {
@@ -144,7 +150,7 @@ func setup(opts *options.Options, logger *log.Logger) (*program, error) {
 		return nil, err
 	}
 	luaApp := &lua.App{Interfaces: p.ifaces, Registry: reg, Version: version, Start: time.Now(),
-		HostAliases: aliases.Get, DataDir: opts.DataDir,
+		HostAliases: aliases.Get, DataDir: opts.DataDir, Users: store,
 		SetHostAlias: func(ctx context.Context, host, alias string) error {
 			_, err := aliases.Set(ctx, host, alias)
 			return err
@@ -157,7 +163,15 @@ func setup(opts *options.Options, logger *log.Logger) (*program, error) {
 	})
 	p.server = rest.New(rest.Config{
 		Addr: opts.HTTPAddr, ScriptsDir: scripts, DisableLogin: opts.DisableLogin,
-		Users: userAuth{store}, Runtime: rt, Version: version, Logger: logger,
+		Users: rest.DBUsers{Store: store}, Runtime: rt, Version: version, Logger: logger,
+		Interfaces: func(name string) bool {
+			for _, i := range p.ifaces {
+				if i.Name() == name {
+					return true
+				}
+			}
+			return false
+		},
 	})
 	if err := p.server.Listen(); err != nil {
 		p.close()
@@ -281,13 +295,3 @@ func (p *program) serve() error {
 	return p.server.Shutdown(shutCtx)
 }
 
-// userAuth adapts the users store to the REST server.
-type userAuth struct{ store *db.DB }
-
-func (u userAuth) Authenticate(ctx context.Context, user, password string) (string, bool, error) {
-	usr, err := u.store.Authenticate(ctx, user, password)
-	if err != nil {
-		return "", false, err
-	}
-	return usr.Username, usr.IsAdministrator(), nil
-}

@@ -112,3 +112,20 @@ func (db *DB) UpdateUser(ctx context.Context, username string, c UserChanges) er
 // NormalizeUsername is how usernames arrive from the REST API: lower-cased
 // (ntopng stores them so) and trimmed of nothing else.
 func NormalizeUsername(s string) string { return strings.ToLower(s) }
+
+// DefaultAdminPasswordInUse reports whether the user admin still has the
+// factory password. The default admin is created with the shipped hash of
+// "admin" and any later password gets a fresh salt, so comparing the
+// stored hash with it is exact and costs no KDF run at start-up.
+func (db *DB) DefaultAdminPasswordInUse(ctx context.Context) (bool, error) {
+	var hash string
+	err := db.sql.QueryRowContext(ctx, "SELECT password_hash FROM users WHERE username = ?",
+		DefaultAdminUsername).Scan(&hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("db: reading the admin password: %w", err)
+	}
+	return hash == defaultAdminHash, nil
+}

@@ -43,11 +43,48 @@ func (b *binder) req() *Request {
 // iface is the selected interface (the first one by default).
 func (b *binder) iface() *probe.Interface {
 	r := b.req()
+	if r.Iface == nil {
+		for _, i := range b.app.Interfaces {
+			if b.ifaceAllowed(i) {
+				r.Iface = i
+				break
+			}
+		}
+	}
 	if r.Iface == nil && len(b.app.Interfaces) > 0 {
+		// A caller pinned to a missing interface never gets here (the
+		// server refuses it); keep a usable default anyway.
 		r.Iface = b.app.Interfaces[0]
 	}
 	return r.Iface
 }
+
+// ifaceAllowed: a caller pinned to one interface sees only that one.
+func (b *binder) ifaceAllowed(i *probe.Interface) bool {
+	n := b.req().AllowedIfname
+	return n == "" || n == i.Name()
+}
+
+// visible is the caller's view of addresses (allowed networks); nil for
+// callers without restrictions, so that they pay nothing.
+func (b *binder) visible() probe.Visibility {
+	nets := b.req().AllowedNets
+	if nets == nil {
+		return nil
+	}
+	return func(a netip.Addr) bool {
+		a = a.Unmap()
+		for _, p := range nets {
+			if p.Contains(a) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// restricted reports whether the caller has network restrictions.
+func (b *binder) restricted() bool { return b.req().AllowedNets != nil }
 
 func readOnly(L *glua.LState, t *glua.LTable) *glua.LTable {
 	proxy := L.NewTable()
@@ -105,6 +142,13 @@ func (b *binder) ntopModule(L *glua.LState) *glua.LTable {
 		"getL4ProtocolConsts": b.getL4Consts,
 		"getHostAlias":        b.getHostAlias,
 		"setHostAlias":        b.setHostAlias,
+		"getUsers":            b.getUsers,
+		"addUser":             b.addUser,
+		"editUser":            b.editUser,
+		"deleteUser":          b.deleteUser,
+		"createSession":       b.createSession,
+		"createApiToken":      b.createAPIToken,
+		"logout":              b.logout,
 		"getStorageStats":     b.getStorageStats,
 		"isIPAddress": func(L *glua.LState) int {
 			_, err := netip.ParseAddr(L.CheckString(1))
@@ -161,7 +205,9 @@ func plural(n int64, one, many string) string {
 func (b *binder) getIfNames(L *glua.LState) int {
 	t := L.NewTable()
 	for _, i := range b.app.Interfaces {
-		t.RawSetInt(i.ID(), glua.LString(i.Name()))
+		if b.ifaceAllowed(i) {
+			t.RawSetInt(i.ID(), glua.LString(i.Name()))
+		}
 	}
 	// Interface 0 needs a non-array slot: RawSetInt(0) stores it in the
 	// hash part already, so pairs() sees every interface.
@@ -174,14 +220,14 @@ func (b *binder) selectIface(L *glua.LState) int {
 	v := L.Get(1)
 	s := strings.TrimSpace(glua.LVAsString(v))
 	for _, i := range b.app.Interfaces {
-		if s == i.Name() {
+		if s == i.Name() && b.ifaceAllowed(i) {
 			b.req().Iface = i
 			L.Push(glua.LTrue)
 			return 1
 		}
 	}
 	if id, err := strconv.ParseInt(s, 0, 32); err == nil {
-		if i := b.app.Interface(int(id)); i != nil {
+		if i := b.app.Interface(int(id)); i != nil && b.ifaceAllowed(i) {
 			b.req().Iface = i
 			L.Push(glua.LTrue)
 			return 1
@@ -319,7 +365,12 @@ func (b *binder) hostArg(L *glua.LState, idx int) (probe.HostKey, bool) {
 	if v := L.Get(idx + 1); v != glua.LNil {
 		vlan = glua.LVAsString(v)
 	}
-	return resolveHost(b.iface(), L.CheckString(idx), vlan)
+	k, ok := resolveHost(b.iface(), L.CheckString(idx), vlan)
+	if ok && !b.visible().Sees(k.IP) {
+		// Hosts outside the caller's networks do not exist for it.
+		return probe.HostKey{}, false
+	}
+	return k, ok
 }
 
 func (b *binder) findHostByName(L *glua.LState) int {
@@ -416,11 +467,11 @@ func (b *binder) getL4Consts(L *glua.LState) int {
 func (b *binder) getActiveFlowsStats(L *glua.LState) int {
 	ifc := b.iface()
 	l4 := L.NewTable()
-	for p, n := range ifc.FlowL4Counts() {
+	for p, n := range ifc.FlowL4Counts(b.visible()) {
 		l4.RawSetInt(int(p), glua.LNumber(n))
 	}
 	l7 := L.NewTable()
-	for p, n := range ifc.FlowL7Counts() {
+	for p, n := range ifc.FlowL7Counts(b.visible()) {
 		l7.RawSetString(b.app.Registry.Protocol(p).Name, glua.LNumber(n))
 	}
 	t := L.NewTable()

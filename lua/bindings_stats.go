@@ -96,7 +96,7 @@ func (b *binder) getTopTalkers(L *glua.LState) int {
 	local := L.CheckBool(1)
 	ifc := b.iface()
 	list := L.NewTable()
-	top, rest := ifc.TopTalkers(local)
+	top, rest := ifc.TopTalkers(local, b.visible())
 	for _, h := range top {
 		e := L.NewTable()
 		setStr(e, "ip", h.Key.IP.String())
@@ -193,7 +193,7 @@ func dirSize(dir string) uint64 {
 // getHostKeys lists the keys ("ip" or "ip@vlan") of the hosts in memory.
 func (b *binder) getHostKeys(L *glua.LState) int {
 	t := L.NewTable()
-	for _, k := range b.iface().HostKeys() {
+	for _, k := range b.iface().HostKeys(b.visible()) {
 		t.Append(glua.LString(k.String()))
 	}
 	L.Push(t)

@@ -44,11 +44,17 @@ func (b *binder) getStats(L *glua.LState) int {
 	thpt.RawSetString("download", down)
 	thpt.RawSetString("upload", up)
 	t.RawSetString("throughput", thpt)
-	nh, nl := ifc.HostCounts()
+	nh, nl := ifc.HostCounts(b.visible())
 	setNum(t, "num_hosts", float64(nh))
 	setNum(t, "num_local_hosts", float64(nl))
-	setNum(t, "num_flows", float64(ifc.NumFlows()))
-	setNum(t, "num_devices", float64(ifc.NumDevices()))
+	// Callers with network restrictions see neither the flow total nor
+	// the devices of the whole interface (spec B.2); the table fill level
+	// stays available for flows_pctg.
+	if !b.restricted() {
+		setNum(t, "num_flows", float64(ifc.NumFlows()))
+		setNum(t, "num_devices", float64(ifc.NumDevices()))
+	}
+	setNum(t, "flows_in_memory", float64(ifc.NumFlows()))
 	setNum(t, "num_macs", float64(ifc.NumMACs()))
 	setNum(t, "max_num_hosts", float64(ifc.MaxHosts()))
 	setNum(t, "max_num_flows", float64(ifc.MaxFlows()))
@@ -176,7 +182,9 @@ func (b *binder) getHostsInfo(L *glua.LState) int {
 		clear(*bufp) // drop the strings the summaries point to
 		hostBufs.Put(bufp)
 	}()
-	hosts := ifc.Hosts(hostFilterFrom(opts), col == "column_name", *bufp)
+	flt := hostFilterFrom(opts)
+	flt.Visible = b.visible()
+	hosts := ifc.Hosts(flt, col == "column_name", *bufp)
 	*bufp = hosts
 	less := hostLess(col)
 	if optString(opts, "sortOrder") == "desc" {
@@ -594,6 +602,7 @@ func (b *binder) getFlowsInfo(L *glua.LState) int {
 	opts := L.OptTable(1, nil)
 	ifc := b.iface()
 	flt := probe.NoFlowFilter()
+	flt.Visible = b.visible()
 	// host, client, server and talking_with name hosts that must be in
 	// memory: an unknown one makes the whole call answer nil (NOT_FOUND).
 	vlan := optString(opts, "vlan")

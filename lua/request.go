@@ -2,8 +2,10 @@ package lua
 
 import (
 	"context"
+	"net/netip"
 	"time"
 
+	"github.com/ntopng-go/ntopng/db"
 	"github.com/ntopng-go/ntopng/probe"
 	"github.com/ntopng-go/ntopng/probe/dpi"
 )
@@ -15,6 +17,13 @@ type Request struct {
 	Admin bool
 	Path  string
 	Iface *probe.Interface
+	// AllowedNets limits the hosts and flows the caller sees (nil: all);
+	// AllowedIfname pins the caller to one interface ("": all).
+	AllowedNets   []netip.Prefix
+	AllowedIfname string
+	// Session is the caller's session id when it authenticated with a
+	// session cookie (logout ends it).
+	Session string
 
 	// Set by ntop.sendRestAnswer.
 	Answered    bool
@@ -37,6 +46,8 @@ type App struct {
 	SetHostAlias func(ctx context.Context, host, alias string) error
 	// DataDir is the data directory (storage statistics).
 	DataDir string
+	// Users is the users store (user, session and token endpoints).
+	Users *db.DB
 }
 
 // Interface returns the interface with the given id.

@@ -93,11 +93,11 @@ func TestTopTalkersAndFloodFromTraffic(t *testing.T) {
 		f.feed(frame(t, "192.168.1.20", "9.9.9.9", 50000, 443, 0, true, make([]byte, 400)), time.Second)
 	}
 	f.ifc.EndOfInput()
-	top, rest := f.ifc.TopTalkers(true)
+	top, rest := f.ifc.TopTalkers(true, nil)
 	if len(top) != 2 || top[0].Key.IP.String() != "192.168.1.20" || top[1].Key.IP.String() != "192.168.1.10" || rest != 0 {
 		t.Fatalf("local talkers %+v rest %d", top, rest)
 	}
-	remote, _ := f.ifc.TopTalkers(false)
+	remote, _ := f.ifc.TopTalkers(false, nil)
 	if len(remote) != 2 {
 		t.Errorf("remote talkers %+v", remote)
 	}

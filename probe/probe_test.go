@@ -150,11 +150,11 @@ func TestTCPConversationCounters(t *testing.T) {
 	if srvH.Local || srvH.Traffic.BytesSent != s2cBytes {
 		t.Errorf("server host local=%v sent=%d", srvH.Local, srvH.Traffic.BytesSent)
 	}
-	hosts, local := f.ifc.HostCounts()
+	hosts, local := f.ifc.HostCounts(nil)
 	if hosts != 2 || local != 1 {
 		t.Errorf("host counts %d/%d", hosts, local)
 	}
-	if got := f.ifc.FlowL4Counts()[6]; got != 1 {
+	if got := f.ifc.FlowL4Counts(nil)[6]; got != 1 {
 		t.Errorf("l4 counts tcp = %d", got)
 	}
 }

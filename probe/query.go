@@ -29,8 +29,16 @@ type HostSummary struct {
 	NetworkID                int
 }
 
+// Visibility says which addresses a caller may see (allowed networks);
+// nil sees everything.
+type Visibility func(netip.Addr) bool
+
+// Sees reports whether v lets the caller see a.
+func (v Visibility) Sees(a netip.Addr) bool { return v == nil || v(a) }
+
 // HostFilter selects hosts; zero values mean "no filter".
 type HostFilter struct {
+	Visible     Visibility
 	Mode        string // all, local, remote, broadcast_domain, blacklisted, ...
 	Version     int    // 4 or 6
 	Protocol    int    // nDPI stats protocol id, -1 for none
@@ -50,6 +58,9 @@ func NoHostFilter() HostFilter {
 }
 
 func (flt *HostFilter) match(ifc *Interface, h *Host) bool {
+	if !flt.Visible.Sees(h.Key.IP) {
+		return false
+	}
 	switch flt.Mode {
 	case "local":
 		if !h.Local || !h.Unicast() {
@@ -314,6 +325,8 @@ func (s *FlowSummary) Bytes() uint64 { return s.C2S.Bytes + s.S2C.Bytes }
 
 // FlowFilter selects flows; zero values mean "no filter".
 type FlowFilter struct {
+	// Visible: a flow is listed when either peer is visible.
+	Visible     Visibility
 	Host        *HostKey // client or server
 	Client      *HostKey
 	Server      *HostKey
@@ -360,6 +373,9 @@ func tcpState(f *Flow) string {
 
 func (ifc *Interface) flowMatch(flt *FlowFilter, f *Flow) bool {
 	if flt.NoneMatch {
+		return false
+	}
+	if !flowVisible(flt.Visible, f) {
 		return false
 	}
 	if flt.Host != nil {
@@ -513,12 +529,12 @@ func (ifc *Interface) Counters() Counters {
 }
 
 // HostCounts returns the number of unicast hosts and unicast local hosts.
-func (ifc *Interface) HostCounts() (hosts, local int) {
+func (ifc *Interface) HostCounts(vis Visibility) (hosts, local int) {
 	for i := range ifc.hosts {
 		hs := &ifc.hosts[i]
 		hs.mu.Lock()
 		for _, h := range hs.m {
-			if h.Unicast() {
+			if h.Unicast() && vis.Sees(h.Key.IP) {
 				hosts++
 				if h.Local {
 					local++
@@ -530,28 +546,37 @@ func (ifc *Interface) HostCounts() (hosts, local int) {
 	return
 }
 
-// FlowL4Counts counts flows per L4 protocol number.
-func (ifc *Interface) FlowL4Counts() map[uint8]int {
+// flowVisible: a flow is visible when either peer is.
+func flowVisible(vis Visibility, f *Flow) bool {
+	return vis == nil || vis(f.CliIP) || vis(f.SrvIP)
+}
+
+// FlowL4Counts counts the visible flows per L4 protocol number.
+func (ifc *Interface) FlowL4Counts(vis Visibility) map[uint8]int {
 	out := map[uint8]int{}
 	for i := range ifc.flows {
 		sh := &ifc.flows[i]
 		sh.mu.Lock()
 		for _, f := range sh.m {
-			out[f.L4Proto]++
+			if flowVisible(vis, f) {
+				out[f.L4Proto]++
+			}
 		}
 		sh.mu.Unlock()
 	}
 	return out
 }
 
-// FlowL7Counts counts flows per protocol (spec D.3 rule).
-func (ifc *Interface) FlowL7Counts() map[dpi.ProtoID]int {
+// FlowL7Counts counts the visible flows per protocol (spec D.3 rule).
+func (ifc *Interface) FlowL7Counts(vis Visibility) map[dpi.ProtoID]int {
 	out := map[dpi.ProtoID]int{}
 	for i := range ifc.flows {
 		sh := &ifc.flows[i]
 		sh.mu.Lock()
 		for _, f := range sh.m {
-			out[dpi.CounterProto(f.DPI.Result)]++
+			if flowVisible(vis, f) {
+				out[dpi.CounterProto(f.DPI.Result)]++
+			}
 		}
 		sh.mu.Unlock()
 	}
@@ -572,7 +597,7 @@ const maxTalkers = 10
 // TopTalkers returns the local (or remote) unicast hosts with the most
 // traffic in the current minute of the reference clock, largest first, at
 // most maxTalkers of them, and the traffic of the other hosts.
-func (ifc *Interface) TopTalkers(local bool) (top []Talker, rest uint64) {
+func (ifc *Interface) TopTalkers(local bool, vis Visibility) (top []Talker, rest uint64) {
 	minute := ifc.clockUs.Load() / 60e6
 	var out []Talker
 	var total uint64
@@ -580,7 +605,7 @@ func (ifc *Interface) TopTalkers(local bool) (top []Talker, rest uint64) {
 		hs := &ifc.hosts[i]
 		hs.mu.Lock()
 		for _, h := range hs.m {
-			if h.Local != local || !h.Unicast() || h.talkerMinute != minute {
+			if h.Local != local || !h.Unicast() || h.talkerMinute != minute || !vis.Sees(h.Key.IP) {
 				continue
 			}
 			v := h.Traffic.BytesSent + h.Traffic.BytesRcvd - h.talkerBase
@@ -613,14 +638,16 @@ func (ifc *Interface) TopTalkers(local bool) (top []Talker, rest uint64) {
 	return out, total
 }
 
-// HostKeys returns the keys of the hosts in memory, in no order.
-func (ifc *Interface) HostKeys() []HostKey {
+// HostKeys returns the keys of the visible hosts in memory, in no order.
+func (ifc *Interface) HostKeys(vis Visibility) []HostKey {
 	out := make([]HostKey, 0, ifc.NumHostsTotal())
 	for i := range ifc.hosts {
 		hs := &ifc.hosts[i]
 		hs.mu.Lock()
 		for k := range hs.m {
-			out = append(out, k)
+			if vis.Sees(k.IP) {
+				out = append(out, k)
+			}
 		}
 		hs.mu.Unlock()
 	}

@@ -22,7 +22,7 @@ func FuzzBuildParams(f *testing.F) {
 			return // not a request target the HTTP server would accept
 		}
 		r.Header.Set("Content-Type", ctype)
-		get, post, code, _ := s.buildParams(r)
+		get, post, _, code, _ := s.buildParams(r)
 		if code != nil {
 			return
 		}

@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"net/netip"
 	"strconv"
 	"strings"
 )
@@ -105,9 +106,39 @@ var validators = map[string]validator{
 	"alert_type": noSpaceQuote, "tcp_flow_state": oneOf("established", "connecting", "closed", "reset"),
 	"talking_with": noQuote, "client": noQuote, "server": noQuote, "host_pool_id": isInteger,
 	"icmp_type": noQuote, "deviceIP": noQuote, "inIfIdx": isInteger, "outIfIdx": isInteger,
-	"flow_info": noQuote, "username": noQuote, "pid_name": noQuote, "container": noQuote, "pod": noQuote,
+	"flow_info": noQuote, "pid_name": noQuote, "container": noQuote, "pod": noQuote,
 	"wlan_ssid": noQuote, "alert_type_severity": noQuote,
 	"action": oneOf("enable", "disable"),
+
+	// Users, sessions and tokens (rest-users-auth.md).
+	"username": noSpaceQuote, "full_name": noQuote,
+	"password": anything, "confirm_password": anything,
+	"user_role":           oneOf("administrator", "unprivileged", "captive_portal"),
+	"allowed_networks":    networkList,
+	"allowed_interface":   emptyOrInt,
+	"user_language":       oneOf("en", "cn", "it", "de", "jp", "pt", "cz", "fr", "ko", "es"),
+	"add_user_language":   oneOf("en", "cn", "it", "de", "jp", "pt", "cz", "fr", "ko", "es"),
+	"allow_pcap_download": boolish, "allow_historical_flows": boolish, "allow_alerts": boolish,
+	"auth_session_duration": isInteger,
+}
+
+// rawParams are passed as received: purifying would change a password.
+var rawParams = map[string]bool{"password": true, "confirm_password": true}
+
+// networkList accepts a comma separated list of addresses or CIDRs
+// (IPv4 prefix 0-32, IPv6 0-128), or "" / "-1".
+func networkList(v string) bool {
+	if v == "" || v == "-1" {
+		return true
+	}
+	return commaList(v, func(p string) bool {
+		p = strings.TrimSpace(p)
+		if _, err := netip.ParsePrefix(p); err == nil {
+			return true
+		}
+		_, err := netip.ParseAddr(p)
+		return err == nil
+	})
 }
 
 // purify replaces the characters ntopng's lint step neutralises: < > " and
@@ -163,7 +194,10 @@ func lint(params map[string]string, allowEmpty bool) error {
 		if v == "" && allowEmpty {
 			continue
 		}
-		pv := purify(v)
+		pv := v
+		if !rawParams[name] {
+			pv = purify(v)
+		}
 		if !val(pv) {
 			delete(params, name)
 			continue

@@ -28,19 +28,15 @@ import (
 // MaxBody is the largest request body accepted (ntopng's limit).
 const MaxBody = 524288
 
-// Authenticator checks HTTP basic credentials.
-type Authenticator interface {
-	// Authenticate returns the user's name and whether it is an
-	// administrator, or an error for bad credentials.
-	Authenticate(ctx context.Context, user, password string) (name string, admin bool, err error)
-}
-
 // Config of the server.
 type Config struct {
 	Addr         string
 	ScriptsDir   string // the folder holding lua/ (scripts/)
 	DisableLogin bool
 	Users        Authenticator
+	// Interfaces reports whether an interface name exists (users pinned to
+	// a missing interface are refused); nil accepts every name.
+	Interfaces func(name string) bool
 	Runtime      *lua.Runtime
 	Version      string
 	Logger       *log.Logger
@@ -48,9 +44,13 @@ type Config struct {
 
 // Server is the HTTP front end.
 type Server struct {
-	cfg  Config
-	http *http.Server
-	ln   net.Listener
+	cfg   Config
+	http  *http.Server
+	ln    net.Listener
+	locks lockout
+	// rules is who may run which script (scriptAccess; tests serving
+	// their own scripts replace it).
+	rules map[string]access
 }
 
 // New creates a server; call Listen then Serve.
@@ -58,7 +58,7 @@ func New(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = log.New(os.Stderr, "", log.LstdFlags)
 	}
-	s := &Server{cfg: cfg}
+	s := &Server{cfg: cfg, rules: scriptAccess}
 	s.http = &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -121,6 +121,13 @@ func (s *Server) writeEnvelope(w http.ResponseWriter, code rc.Code, msg string) 
 	s.writeRaw(w, code.HTTP, "application/json", lua.Envelope(code, rsp))
 }
 
+// writeStatus answers the envelope of code with another HTTP status (403
+// for an authenticated caller that is not allowed, 429 for a lock-out).
+func (s *Server) writeStatus(w http.ResponseWriter, status int, code rc.Code, msg string) {
+	code.HTTP = status
+	s.writeEnvelope(w, code, msg)
+}
+
 func (s *Server) writeRaw(w http.ResponseWriter, status int, ctype string, body []byte) {
 	s.commonHeaders(w)
 	w.Header().Set("Content-Type", ctype)
@@ -161,10 +168,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeEnvelope(w, rc.NotFound, "no such endpoint: "+path)
 		return
 	}
-	user, admin, ok := s.authenticate(r)
-	if !ok {
+	p, outcome, wait := s.authenticate(r)
+	switch outcome {
+	case authLocked:
+		secs := int(wait/time.Second) + 1
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		s.writeStatus(w, http.StatusTooManyRequests, rc.NotGranted,
+			"too many failed logins from this address: retry in "+strconv.Itoa(secs)+" s")
+		return
+	case authMissing, authRejected:
 		w.Header().Set("WWW-Authenticate", `Basic realm="ntopng"`)
-		s.writeEnvelope(w, rc.NotGranted, "authentication required")
+		msg := "authentication required"
+		if outcome == authRejected {
+			msg = "invalid credentials"
+		}
+		s.writeEnvelope(w, rc.NotGranted, msg)
 		return
 	}
 	script, ok := s.resolve(path)
@@ -172,12 +190,29 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeEnvelope(w, rc.NotFound, "no such endpoint: "+path)
 		return
 	}
-	get, post, code, msg := s.buildParams(r)
+	rel := filepath.ToSlash(strings.TrimPrefix(script, filepath.Clean(s.cfg.ScriptsDir)+string(filepath.Separator)))
+	if ok, known := allowed(s.rules, rel, p); !ok {
+		if !known {
+			s.cfg.Logger.Printf("ERROR: %s has no access rule: refused", rel)
+		}
+		s.writeStatus(w, http.StatusForbidden, rc.NotGranted, "not allowed for user "+p.Name)
+		return
+	}
+	if p.AllowedIfname != "" && !s.ifaceExists(p.AllowedIfname) {
+		s.writeStatus(w, http.StatusForbidden, rc.NotGranted, "the interface of user "+p.Name+" does not exist")
+		return
+	}
+	get, post, csrf, code, msg := s.buildParams(r)
 	if code != nil {
 		s.writeEnvelope(w, *code, msg)
 		return
 	}
-	req := &lua.Request{User: user, Admin: admin, Path: path}
+	if p.Via == "session" && r.Method == http.MethodPost && !csrfExempt(r) && !csrfEqual(csrf, p.CSRF) {
+		s.writeStatus(w, http.StatusForbidden, rc.NotGranted, "missing or wrong CSRF token")
+		return
+	}
+	req := &lua.Request{User: p.Name, Admin: p.Admin, Path: path, AllowedNets: p.AllowedNets,
+		AllowedIfname: p.AllowedIfname, Session: p.Session}
 	out, err := s.cfg.Runtime.Run(r.Context(), script, req, func(L *glua.LState, env *glua.LTable) {
 		env.RawSetString("_GET", stringTable(L, get))
 		env.RawSetString("_POST", stringTable(L, post))
@@ -212,19 +247,9 @@ func (s *Server) preflight(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-func (s *Server) authenticate(r *http.Request) (string, bool, bool) {
-	if s.cfg.DisableLogin {
-		return "nologin", true, true
-	}
-	user, pass, ok := r.BasicAuth()
-	if !ok || s.cfg.Users == nil {
-		return "", false, false
-	}
-	name, admin, err := s.cfg.Users.Authenticate(r.Context(), user, pass)
-	if err != nil {
-		return "", false, false
-	}
-	return name, admin, true
+// ifaceExists reports whether an interface of that name is monitored.
+func (s *Server) ifaceExists(name string) bool {
+	return s.cfg.Interfaces == nil || s.cfg.Interfaces(name)
 }
 
 // resolve maps a URL path to a script file: the exact file first, then the
@@ -254,7 +279,8 @@ func (s *Server) resolve(path string) (string, bool) {
 
 // buildParams fills _GET and _POST (rest-conventions.md §3.1) and lints
 // them. A non-nil code is an error answer.
-func (s *Server) buildParams(r *http.Request) (get, post map[string]string, code *rc.Code, msg string) {
+// csrf is the CSRF token the body carried (JSON member or form field).
+func (s *Server) buildParams(r *http.Request) (get, post map[string]string, csrf string, code *rc.Code, msg string) {
 	get, post = map[string]string{}, map[string]string{}
 	for _, pair := range strings.Split(r.URL.RawQuery, "&") {
 		k, v, ok := strings.Cut(pair, "=")
@@ -264,7 +290,7 @@ func (s *Server) buildParams(r *http.Request) (get, post map[string]string, code
 		k, err1 := url.QueryUnescape(k)
 		v, err2 := url.QueryUnescape(v)
 		if err1 != nil || err2 != nil {
-			return nil, nil, &rc.BadFormat, "malformed query string"
+			return nil, nil, "", &rc.BadFormat, "malformed query string"
 		}
 		if st, err := os.Stat(v); err == nil && st.Mode().IsRegular() {
 			continue // ntopng drops values naming existing files
@@ -274,10 +300,10 @@ func (s *Server) buildParams(r *http.Request) (get, post map[string]string, code
 	if r.Method == http.MethodPost && r.Body != nil {
 		body, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
 		if err != nil {
-			return nil, nil, &rc.BadContent, "cannot read request body"
+			return nil, nil, "", &rc.BadContent, "cannot read request body"
 		}
 		if len(body) > MaxBody {
-			return nil, nil, &rc.BadContent, "request body larger than " + strconv.Itoa(MaxBody) + " bytes"
+			return nil, nil, "", &rc.BadContent, "request body larger than " + strconv.Itoa(MaxBody) + " bytes"
 		}
 		ctype, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 		switch {
@@ -285,7 +311,7 @@ func (s *Server) buildParams(r *http.Request) (get, post map[string]string, code
 			if len(strings.TrimSpace(string(body))) > 0 {
 				members, err := jsonMembers(body)
 				if err != nil {
-					return nil, nil, &rc.BadFormat, "invalid JSON body: " + err.Error()
+					return nil, nil, "", &rc.BadFormat, "invalid JSON body: " + err.Error()
 				}
 				for k, v := range members {
 					get[k] = v
@@ -295,7 +321,7 @@ func (s *Server) buildParams(r *http.Request) (get, post map[string]string, code
 		case ctype == "application/x-www-form-urlencoded":
 			vals, err := url.ParseQuery(string(body))
 			if err != nil {
-				return nil, nil, &rc.BadFormat, "malformed form body"
+				return nil, nil, "", &rc.BadFormat, "malformed form body"
 			}
 			for k, v := range vals {
 				if len(v) > 0 {
@@ -304,13 +330,14 @@ func (s *Server) buildParams(r *http.Request) (get, post map[string]string, code
 			}
 		}
 	}
+	csrf = post["csrf"]
 	if err := lint(get, true); err != nil {
-		return nil, nil, &rc.InvalidArguments, err.Error()
+		return nil, nil, "", &rc.InvalidArguments, err.Error()
 	}
 	if err := lint(post, true); err != nil {
-		return nil, nil, &rc.InvalidArguments, err.Error()
+		return nil, nil, "", &rc.InvalidArguments, err.Error()
 	}
-	return get, post, nil, ""
+	return get, post, csrf, nil, ""
 }
 
 // jsonMembers decodes a JSON object body into string values, as ntopng

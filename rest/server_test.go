@@ -20,11 +20,19 @@ import (
 
 type fakeUsers struct{}
 
-func (fakeUsers) Authenticate(_ context.Context, u, p string) (string, bool, error) {
+func (fakeUsers) Basic(_ context.Context, u, p string) (*Principal, error) {
 	if u == "admin" && p == "admin" {
-		return "admin", true, nil
+		return &Principal{Name: "admin", Admin: true}, nil
 	}
-	return "", false, errors.New("bad credentials")
+	return nil, errors.New("bad credentials")
+}
+
+func (fakeUsers) Token(context.Context, string) (*Principal, error) {
+	return nil, errors.New("no tokens")
+}
+
+func (fakeUsers) Session(context.Context, string) (*Principal, error) {
+	return nil, errors.New("no sessions")
 }
 
 func scriptsRoot(t testing.TB) string {
@@ -161,6 +169,7 @@ func TestLuaErrorAnswersInternalErrorAndServerSurvives(t *testing.T) {
 	mustWrite(t, filepath.Join(root, "lua", "rest", "v1", "boom.lua"), `error("boom")`)
 	rt := lua.New(lua.Config{ModulesDir: filepath.Join(root, "lua", "modules"), PoolSize: 1, Timeout: time.Second})
 	s := New(Config{ScriptsDir: root, DisableLogin: true, Runtime: rt})
+	s.rules = map[string]access{"lua/rest/v1/boom.lua": anyUser, "lua/rest/v1/loop.lua": anyUser, "lua/rest/v1/leak.lua": anyUser}
 	s.cfg.Logger.SetOutput(io.Discard)
 	bad := httptest.NewServer(s)
 	defer bad.Close()
@@ -181,6 +190,7 @@ func TestScriptTimeout(t *testing.T) {
 	mustWrite(t, filepath.Join(root, "lua", "rest", "v1", "loop.lua"), `while true do end`)
 	rt := lua.New(lua.Config{ModulesDir: filepath.Join(root, "lua", "modules"), PoolSize: 1, Timeout: 200 * time.Millisecond})
 	s := New(Config{ScriptsDir: root, DisableLogin: true, Runtime: rt})
+	s.rules = map[string]access{"lua/rest/v1/boom.lua": anyUser, "lua/rest/v1/loop.lua": anyUser, "lua/rest/v1/leak.lua": anyUser}
 	s.cfg.Logger.SetOutput(io.Discard)
 	srv := httptest.NewServer(s)
 	defer srv.Close()
@@ -202,6 +212,7 @@ ntop.sendRestAnswer("OK", { seen = seen or "nothing" })`)
 	rt := lua.New(lua.Config{ModulesDir: filepath.Join(root, "lua", "modules"), PoolSize: 1, Timeout: time.Second,
 		Installers: []lua.Installer{lua.Bindings(app)}})
 	s := New(Config{ScriptsDir: root, DisableLogin: true, Runtime: rt})
+	s.rules = map[string]access{"lua/rest/v1/boom.lua": anyUser, "lua/rest/v1/loop.lua": anyUser, "lua/rest/v1/leak.lua": anyUser}
 	srv := httptest.NewServer(s)
 	defer srv.Close()
 	for i := 0; i < 2; i++ {

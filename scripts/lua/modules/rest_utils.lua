@@ -4,9 +4,11 @@
 --   rest_utils.answer(rest_utils.consts.success.ok, rsp)
 --   rest_utils.answer(rest_utils.consts.err.invalid_interface)
 local rest_utils = { consts = { success = {}, err = {} } }
+local by_str = {}
 
 for _, c in ipairs(ntop.getRestCodes()) do
    local entry = { http_code = c.http_code, rc = c.rc, str = c.str }
+   by_str[c.str] = entry
    if c.rc == 0 then
       rest_utils.consts.success[c.key] = entry
    else
@@ -18,6 +20,11 @@ end
 -- HTTP status. A nil payload becomes an empty table, serialized as [].
 function rest_utils.answer(ret_const, payload)
    ntop.sendRestAnswer(ret_const.str, payload or {})
+end
+
+-- code returns the return code named str (e.g. "PASSWORD_MISMATCH").
+function rest_utils.code(str)
+   return by_str[str] or rest_utils.consts.err.internal_error
 end
 
 -- isempty: ntopng treats "" and a single space like a missing parameter.

@@ -23,7 +23,7 @@ local function interface_data(requested_id, known)
       epoch = ntop.epoch(), localtime = ntop.localtime(), uptime = ntop.formatUptime(ntop.getUptime()),
       system_host_stats = ntop.getSystemHostStats(),
       hosts_pctg = pctg(s.num_hosts, s.max_num_hosts),
-      flows_pctg = pctg(s.num_flows, s.max_num_flows),
+      flows_pctg = pctg(s.flows_in_memory, s.max_num_flows),
       macs_pctg = pctg(s.num_macs, s.max_num_hosts),
       remote_pps = 0, remote_bps = 0,
       is_view = false,

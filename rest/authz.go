@@ -1,0 +1,72 @@
+package rest
+
+import "strings"
+
+// access is who may run a script. The server checks it before any script
+// runs, so that no endpoint depends on its script remembering to check.
+type access uint8
+
+const (
+	// anyUser: every authenticated user (the script may narrow what it
+	// shows, e.g. by allowed networks, or refuse other users' data).
+	anyUser access = iota + 1
+	// adminOnly: administrators.
+	adminOnly
+	// allInterfaces: users not pinned to one interface (the system view).
+	allInterfaces
+)
+
+// scriptAccess maps every script (path under the scripts folder) to who may
+// run it. A script missing here is refused: forgetting to classify a new
+// endpoint denies it instead of exposing it (and a test fails).
+var scriptAccess = map[string]access{
+	"lua/host_stats.lua":        anyUser,
+	"lua/logout.lua":            anyUser,
+	"lua/toggle_all_checks.lua": adminOnly,
+
+	"lua/rest/v1/get/ntopng/interfaces.lua":            anyUser,
+	"lua/rest/v1/get/interface/data.lua":               anyUser,
+	"lua/rest/v1/get/interface/address.lua":            anyUser,
+	"lua/rest/v1/get/interface/bcast_domains.lua":      anyUser,
+	"lua/rest/v1/get/interface/l7/stats.lua":           anyUser,
+	"lua/rest/v1/get/interface/dscp/stats.lua":         anyUser,
+	"lua/rest/v1/get/interface/top/local/talkers.lua":  anyUser,
+	"lua/rest/v1/get/interface/top/remote/talkers.lua": anyUser,
+	"lua/rest/v1/get/host/active.lua":                  anyUser,
+	"lua/rest/v1/get/host/data.lua":                    anyUser,
+	"lua/rest/v1/get/host/custom_data.lua":             anyUser,
+	"lua/rest/v1/get/host/interfaces.lua":              anyUser,
+	"lua/rest/v1/get/host/l7/stats.lua":                anyUser,
+	"lua/rest/v1/get/host/dscp/stats.lua":              anyUser,
+	"lua/rest/v1/get/flow/active.lua":                  anyUser,
+	"lua/rest/v1/get/flow/l4/counters.lua":             anyUser,
+	"lua/rest/v1/get/flow/l7/counters.lua":             anyUser,
+	"lua/rest/v1/get/l4/protocol/consts.lua":           anyUser,
+	"lua/rest/v1/get/l7/application/consts.lua":        anyUser,
+	"lua/rest/v1/get/l7/category/consts.lua":           anyUser,
+	"lua/rest/v1/get/system/stats.lua":                 allInterfaces,
+	"lua/rest/v1/set/host/alias.lua":                   adminOnly,
+	"lua/rest/v1/get/ntopng/users.lua":                 adminOnly,
+	"lua/rest/v1/add/ntopng/user.lua":                  adminOnly,
+	"lua/rest/v1/edit/ntopng/user.lua":                 adminOnly,
+	"lua/rest/v1/delete/ntopng/user.lua":               adminOnly,
+	"lua/rest/v1/create/ntopng/session.lua":            anyUser, // self, or any user for admins (script)
+	"lua/rest/v1/get/ntopng/session.lua":               anyUser,
+	"lua/rest/v1/create/ntopng/api_token.lua":          anyUser,
+}
+
+// allowed reports whether p may run the script at rel (slash-separated,
+// relative to the scripts folder) under the rules, and whether the script
+// is classified.
+func allowed(rules map[string]access, rel string, p *Principal) (ok, known bool) {
+	a, known := rules[strings.TrimPrefix(rel, "/")]
+	switch {
+	case !known:
+		return false, false
+	case a == adminOnly:
+		return p.Admin, true
+	case a == allInterfaces:
+		return p.Admin || p.AllowedIfname == "", true
+	}
+	return true, true
+}

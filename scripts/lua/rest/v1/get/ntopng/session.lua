@@ -1,0 +1,2 @@
+-- POST /lua/rest/v1/get/ntopng/session.lua: the same as create/ntopng/session.
+require("users_utils").create_session(_POST)
