@@ -294,4 +294,3 @@ func (p *program) serve() error {
 	defer cancel()
 	return p.server.Shutdown(shutCtx)
 }
-

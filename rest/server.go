@@ -37,9 +37,9 @@ type Config struct {
 	// Interfaces reports whether an interface name exists (users pinned to
 	// a missing interface are refused); nil accepts every name.
 	Interfaces func(name string) bool
-	Runtime      *lua.Runtime
-	Version      string
-	Logger       *log.Logger
+	Runtime    *lua.Runtime
+	Version    string
+	Logger     *log.Logger
 }
 
 // Server is the HTTP front end.
