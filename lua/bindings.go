@@ -365,9 +365,14 @@ func (b *binder) hostArg(L *glua.LState, idx int) (probe.HostKey, bool) {
 	if v := L.Get(idx + 1); v != glua.LNil {
 		vlan = glua.LVAsString(v)
 	}
-	k, ok := resolveHost(b.iface(), L.CheckString(idx), vlan)
+	return b.resolveVisible(b.iface(), L.CheckString(idx), vlan)
+}
+
+// resolveVisible is resolveHost for the caller: hosts outside its allowed
+// networks do not exist for it.
+func (b *binder) resolveVisible(ifc *probe.Interface, host, vlan string) (probe.HostKey, bool) {
+	k, ok := resolveHost(ifc, host, vlan)
 	if ok && !b.visible().Sees(k.IP) {
-		// Hosts outside the caller's networks do not exist for it.
 		return probe.HostKey{}, false
 	}
 	return k, ok

@@ -614,7 +614,7 @@ func (b *binder) getFlowsInfo(L *glua.LState) int {
 		if h == "" {
 			continue
 		}
-		k, ok := resolveHost(ifc, h, vlan)
+		k, ok := b.resolveVisible(ifc, h, vlan)
 		if !ok || !ifc.HasHost(k) {
 			L.Push(glua.LNil)
 			return 1

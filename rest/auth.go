@@ -177,7 +177,7 @@ func SessionCookieName(httpPort string) string { return "session_" + httpPort + 
 // sessionCookie returns the session id the request carries: the
 // session_<port>_0 cookie, or plain "session" on REST URIs.
 func (s *Server) sessionCookie(r *http.Request) string {
-	if c, err := r.Cookie(SessionCookieName(s.port())); err == nil && c.Value != "" {
+	if c, err := r.Cookie(SessionCookieName(s.port(r))); err == nil && c.Value != "" {
 		return c.Value
 	}
 	p := r.URL.Path
@@ -189,8 +189,13 @@ func (s *Server) sessionCookie(r *http.Request) string {
 	return ""
 }
 
-// port is the HTTP port the server listens on ("3000").
-func (s *Server) port() string {
+// port is the HTTP port the request arrived on ("3000").
+func (s *Server) port(r *http.Request) string {
+	if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
+		if _, p, err := net.SplitHostPort(a.String()); err == nil {
+			return p
+		}
+	}
 	if s.ln != nil {
 		if _, p, err := net.SplitHostPort(s.ln.Addr().String()); err == nil {
 			return p

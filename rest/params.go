@@ -125,6 +125,16 @@ var validators = map[string]validator{
 // rawParams are passed as received: purifying would change a password.
 var rawParams = map[string]bool{"password": true, "confirm_password": true}
 
+// strictParams are refused with an error instead of being dropped when
+// their value is invalid: dropping a bad field of a user edit would apply
+// the other fields and report success (docs/compatibility.md).
+var strictParams = map[string]bool{
+	"username": true, "full_name": true, "user_role": true, "allowed_networks": true,
+	"allowed_interface": true, "user_language": true, "add_user_language": true,
+	"allow_pcap_download": true, "allow_historical_flows": true, "allow_alerts": true,
+	"auth_session_duration": true,
+}
+
 // networkList accepts a comma separated list of addresses or CIDRs
 // (IPv4 prefix 0-32, IPv6 0-128), or "" / "-1".
 func networkList(v string) bool {
@@ -168,10 +178,19 @@ func purify(v string) string {
 	return s
 }
 
-// paramError names a parameter the server refuses.
-type paramError struct{ name string }
+// paramError names a parameter the server refuses: an unknown name, or
+// (value) an invalid value of a strict parameter.
+type paramError struct {
+	name  string
+	value bool
+}
 
-func (e *paramError) Error() string { return "unknown parameter \"" + e.name + "\"" }
+func (e *paramError) Error() string {
+	if e.value {
+		return "invalid value of parameter \"" + e.name + "\""
+	}
+	return "unknown parameter \"" + e.name + "\""
+}
 
 // lint validates a parameter set in place: dropped names are those whose
 // values failed validation; an unknown name is an error.
@@ -189,7 +208,7 @@ func lint(params map[string]string, allowEmpty bool) error {
 		}
 		val, ok := validators[name]
 		if !ok {
-			return &paramError{name}
+			return &paramError{name: name}
 		}
 		if v == "" && allowEmpty {
 			continue
@@ -199,6 +218,9 @@ func lint(params map[string]string, allowEmpty bool) error {
 			pv = purify(v)
 		}
 		if !val(pv) {
+			if strictParams[name] {
+				return &paramError{name: name, value: true}
+			}
 			delete(params, name)
 			continue
 		}
