@@ -71,13 +71,8 @@ func (db *DB) UpdateUser(ctx context.Context, username string, c UserChanges) er
 	}
 	err = db.Tx(ctx, func(tx *sql.Tx) error {
 		if cur.IsAdministrator() && !u.IsAdministrator() {
-			var admins int
-			if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM users WHERE user_group = ?",
-				GroupAdministrator).Scan(&admins); err != nil {
+			if err := notLastAdmin(ctx, tx); err != nil {
 				return err
-			}
-			if admins <= 1 {
-				return ErrLastAdmin
 			}
 		}
 		q := `UPDATE users SET full_name = ?, user_group = ?, allowed_networks = ?, allowed_ifname = ?,

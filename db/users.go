@@ -424,13 +424,8 @@ func (db *DB) DeleteUser(ctx context.Context, username string) error {
 			return err
 		}
 		if group == GroupAdministrator {
-			var admins int
-			if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM users WHERE user_group = ?",
-				GroupAdministrator).Scan(&admins); err != nil {
+			if err := notLastAdmin(ctx, tx); err != nil {
 				return err
-			}
-			if admins <= 1 {
-				return ErrLastAdmin
 			}
 		}
 		_, err = tx.ExecContext(ctx, "DELETE FROM users WHERE username = ?", username)
@@ -441,6 +436,20 @@ func (db *DB) DeleteUser(ctx context.Context, username string) error {
 		return fmt.Errorf("db: deleting user %q: %w", username, err)
 	}
 	return err
+}
+
+// notLastAdmin fails with ErrLastAdmin when the administrator about to be
+// removed or demoted (inside tx) is the only one.
+func notLastAdmin(ctx context.Context, tx *sql.Tx) error {
+	var admins int
+	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM users WHERE user_group = ?",
+		GroupAdministrator).Scan(&admins); err != nil {
+		return err
+	}
+	if admins <= 1 {
+		return ErrLastAdmin
+	}
+	return nil
 }
 
 // Authentication cache.
