@@ -156,36 +156,33 @@ func (b *binder) mayActFor(user string) bool {
 func (b *binder) createSession(L *glua.LState) int {
 	name := db.NormalizeUsername(L.CheckString(1))
 	secs := L.OptInt64(2, 0)
-	if !b.mayActFor(name) || secs < 0 {
-		L.Push(glua.LNil)
-		L.Push(glua.LString("not allowed"))
-		return 2
-	}
-	id, _, err := b.users(L).CreateSession(b.ctx(L), name, time.Duration(secs)*time.Second)
-	if err != nil {
-		L.Push(glua.LNil)
-		L.Push(glua.LString(err.Error()))
-		return 2
-	}
-	L.Push(glua.LString(id))
-	return 1
+	return b.newSecret(L, name, secs >= 0, func(ctx context.Context) (string, error) {
+		id, _, err := b.users(L).CreateSession(ctx, name, time.Duration(secs)*time.Second)
+		return id, err
+	})
 }
 
 // createApiToken(username) returns a new token, or nil and a reason.
 func (b *binder) createAPIToken(L *glua.LState) int {
 	name := db.NormalizeUsername(L.OptString(1, b.req().User))
-	if !b.mayActFor(name) {
-		L.Push(glua.LNil)
-		L.Push(glua.LString("not allowed"))
-		return 2
+	return b.newSecret(L, name, true, func(ctx context.Context) (string, error) {
+		return b.users(L).CreateAPIToken(ctx, name)
+	})
+}
+
+// newSecret runs make for user name when the caller may act for it (and
+// valid holds), pushing the secret or nil and the reason.
+func (b *binder) newSecret(L *glua.LState, name string, valid bool, make func(context.Context) (string, error)) int {
+	secret, err := "", errors.New("not allowed")
+	if valid && b.mayActFor(name) {
+		secret, err = make(b.ctx(L))
 	}
-	tok, err := b.users(L).CreateAPIToken(b.ctx(L), name)
 	if err != nil {
 		L.Push(glua.LNil)
 		L.Push(glua.LString(err.Error()))
 		return 2
 	}
-	L.Push(glua.LString(tok))
+	L.Push(glua.LString(secret))
 	return 1
 }
 
