@@ -170,12 +170,12 @@ func (b *binder) createAPIToken(L *glua.LState) int {
 	})
 }
 
-// newSecret runs make for user name when the caller may act for it (and
+// newSecret runs create for user name when the caller may act for it (and
 // valid holds), pushing the secret or nil and the reason.
-func (b *binder) newSecret(L *glua.LState, name string, valid bool, make func(context.Context) (string, error)) int {
+func (b *binder) newSecret(L *glua.LState, name string, valid bool, create func(context.Context) (string, error)) int {
 	secret, err := "", errors.New("not allowed")
 	if valid && b.mayActFor(name) {
-		secret, err = make(b.ctx(L))
+		secret, err = create(b.ctx(L))
 	}
 	if err != nil {
 		L.Push(glua.LNil)
