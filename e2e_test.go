@@ -95,7 +95,21 @@ func start(t *testing.T, args ...string) *proc {
 
 func (p *proc) get(t *testing.T, path, user, pass string) (int, map[string]any) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", fmt.Sprintf("http://127.0.0.1:%d%s", p.port, path), nil)
+	return p.request(t, "GET", path, "", user, pass)
+}
+
+// request sends a request (a JSON body when body is not empty) and decodes
+// the envelope of the answer.
+func (p *proc) request(t *testing.T, method, path, body, user, pass string) (int, map[string]any) {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, _ := http.NewRequest(method, fmt.Sprintf("http://127.0.0.1:%d%s", p.port, path), rd)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	if user != "" {
 		req.SetBasicAuth(user, pass)
 	}

@@ -1,12 +1,8 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
@@ -109,20 +105,7 @@ func hostsCapture(t *testing.T) (string, *hostsTruth) {
 
 func (p *proc) post(t *testing.T, path, body string) (int, map[string]any) {
 	t.Helper()
-	req, _ := http.NewRequest("POST", fmt.Sprintf("http://127.0.0.1:%d%s", p.port, path), bytes.NewBufferString(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.SetBasicAuth("admin", "admin")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	var env map[string]any
-	if err := json.Unmarshal(raw, &env); err != nil {
-		t.Fatalf("%s: not JSON: %q", path, raw)
-	}
-	return resp.StatusCode, env
+	return p.request(t, "POST", path, body, "admin", "admin")
 }
 
 func rspOf(t *testing.T, p *proc, path string) any {
