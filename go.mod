@@ -3,6 +3,7 @@ module github.com/ntopng-go/ntopng
 go 1.26.8
 
 require (
+	github.com/gaissmai/bart v0.30.0
 	github.com/go-playground/validator/v10 v10.30.6
 	github.com/google/gopacket v1.1.19
 	github.com/mattn/go-sqlite3 v1.14.53

@@ -17,10 +17,12 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ntopng-go/ntopng/configdoc"
 	"github.com/ntopng-go/ntopng/db"
 	"github.com/ntopng-go/ntopng/geo"
 	"github.com/ntopng-go/ntopng/lua"
 	"github.com/ntopng-go/ntopng/options"
+	"github.com/ntopng-go/ntopng/pools"
 	"github.com/ntopng-go/ntopng/probe"
 	"github.com/ntopng-go/ntopng/probe/capture"
 	"github.com/ntopng-go/ntopng/probe/dpi"
@@ -139,6 +141,18 @@ func setup(opts *options.Options, logger *log.Logger) (*program, error) {
 			Registry: reg, Names: names, PacketClock: isFile, Geo: geoDB,
 		}))
 	}
+	poolMgr, err := pools.New(context.Background(), store, pools.Config{
+		MaxPools: opts.MaxHostPools, MaxMembers: opts.MaxPoolMembers,
+		LocalNets: localNetsOf(opts), Logger: logger,
+	})
+	if err != nil {
+		p.close()
+		return nil, err
+	}
+	for _, ifc := range p.ifaces {
+		// Every pool change re-evaluates the hosts of every interface.
+		poolMgr.Subscribe(func(m *pools.Matcher) { ifc.SetPools(m) })
+	}
 	scripts, err := scriptsDir()
 	if err != nil {
 		p.close()
@@ -151,6 +165,7 @@ func setup(opts *options.Options, logger *log.Logger) (*program, error) {
 	}
 	luaApp := &lua.App{Interfaces: p.ifaces, Registry: reg, Version: version, Start: time.Now(),
 		HostAliases: aliases.Get, DataDir: opts.DataDir, Users: store,
+		Pools: poolMgr, Config: configModules(poolMgr),
 		SetHostAlias: func(ctx context.Context, host, alias string) error {
 			_, err := aliases.Set(ctx, host, alias)
 			return err
@@ -178,6 +193,33 @@ func setup(opts *options.Options, logger *log.Logger) (*program, error) {
 		return nil, fmt.Errorf("http server on %s: %w", opts.HTTPAddr, err)
 	}
 	return p, nil
+}
+
+// localNetsOf lists the -m networks as network pools name them.
+func localNetsOf(opts *options.Options) []pools.LocalNet {
+	out := make([]pools.LocalNet, len(opts.LocalNetworks))
+	for i, n := range opts.LocalNetworks {
+		out[i].Prefix = n
+		if i < len(opts.LocalNetworkAliases) {
+			out[i].Alias = opts.LocalNetworkAliases[i]
+		}
+	}
+	return out
+}
+
+// configModules registers the sections of configuration documents. The
+// subsystems this program does not have yet (SNMP devices, active
+// monitoring, notification endpoints, checks configuration) export their
+// empty configuration, and importing a non-empty one is reported as
+// partial (docs/pools.md).
+func configModules(pm *pools.Manager) *configdoc.Registry {
+	r := configdoc.NewRegistry()
+	r.Register("pool", pm.ConfigModule())
+	r.Register("snmp", configdoc.Absent{Empty: []any{}})
+	r.Register("active_monitoring", configdoc.Absent{Empty: map[string]any{"res": map[string]any{}, "vs_config": []any{}}})
+	r.Register("notifications", configdoc.Absent{Empty: []any{}})
+	r.Register("scripts", configdoc.Absent{Empty: map[string]any{}})
+	return r
 }
 
 // scriptsDir finds the scripts/ folder: next to the executable, else in the

@@ -86,6 +86,41 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_username ON sessions(username);
 `,
 	},
+	{
+		Version: 4,
+		Name:    "pools",
+		// Tables of package pools. A member belongs to at most one pool
+		// of its kind: the primary key of pool_members says so too.
+		SQL: `
+CREATE TABLE pools (
+	kind   TEXT NOT NULL,
+	id     INTEGER NOT NULL,
+	name   TEXT NOT NULL,
+	policy TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (kind, id),
+	UNIQUE (kind, name)
+);
+CREATE TABLE pool_members (
+	kind    TEXT NOT NULL,
+	member  TEXT NOT NULL,
+	pool_id INTEGER NOT NULL,
+	PRIMARY KEY (kind, member),
+	FOREIGN KEY (kind, pool_id) REFERENCES pools(kind, id) ON DELETE CASCADE
+);
+CREATE INDEX pool_members_pool ON pool_members(kind, pool_id);
+CREATE TABLE pool_recipients (
+	kind         TEXT NOT NULL,
+	pool_id      INTEGER NOT NULL,
+	recipient_id INTEGER NOT NULL,
+	PRIMARY KEY (kind, pool_id, recipient_id),
+	FOREIGN KEY (kind, pool_id) REFERENCES pools(kind, id) ON DELETE CASCADE
+);
+CREATE TABLE pool_next_ids (
+	kind    TEXT PRIMARY KEY NOT NULL,
+	next_id INTEGER NOT NULL
+);
+`,
+	},
 }
 
 const createMigrationsTable = `

@@ -125,11 +125,22 @@ func (b *binder) interfaceModule(L *glua.LState) *glua.LTable {
 		"getTopTalkers":        b.getTopTalkers,
 		"getHostKeys":          b.getHostKeys,
 		"getHost":              b.getHost,
+		"getHostPoolsStats":    b.getHostPoolsStats,
 	})
 }
 
+// setContentType(type [, disposition]) sets the Content-Type of a page
+// and, for downloads, its Content-Disposition.
+func (b *binder) setContentType(L *glua.LState) int {
+	r := b.req()
+	r.ContentType = L.CheckString(1)
+	r.ContentDisposition = L.OptString(2, "")
+	return 0
+}
+
 func (b *binder) ntopModule(L *glua.LState) *glua.LTable {
-	return L.SetFuncs(L.NewTable(), map[string]glua.LGFunction{
+	t := L.SetFuncs(L.NewTable(), b.poolsModule())
+	return L.SetFuncs(t, map[string]glua.LGFunction{
 		"getVersion":          func(L *glua.LState) int { L.Push(glua.LString(b.app.Version)); return 1 },
 		"getUptime":           func(L *glua.LState) int { L.Push(glua.LNumber(int64(time.Since(b.app.Start).Seconds()))); return 1 },
 		"getStartTime":        func(L *glua.LState) int { L.Push(glua.LNumber(b.app.Start.Unix())); return 1 },
@@ -137,7 +148,7 @@ func (b *binder) ntopModule(L *glua.LState) *glua.LTable {
 		"getCurrentUser":      func(L *glua.LState) int { L.Push(glua.LString(b.req().User)); return 1 },
 		"getRestCodes":        b.getRestCodes,
 		"sendRestAnswer":      b.sendRestAnswer,
-		"setContentType":      func(L *glua.LState) int { b.req().ContentType = L.CheckString(1); return 0 },
+		"setContentType":      b.setContentType,
 		"getSystemHostStats":  b.getSystemHostStats,
 		"getL4ProtocolConsts": b.getL4Consts,
 		"getHostAlias":        b.getHostAlias,

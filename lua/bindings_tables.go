@@ -389,7 +389,7 @@ func (b *binder) hostDetailTable(L *glua.LState, ifc *probe.Interface, d *probe.
 	setBool(t, "hiddenFromTop", false)
 	setNum(t, "os", float64(d.OS))
 	setStr(t, "os_detail", d.OSDetail)
-	setNum(t, "host_pool_id", 0)
+	setNum(t, "host_pool_id", float64(d.PoolID()))
 	gi := d.GeoInfo()
 	setNum(t, "asn", float64(gi.ASN))
 	setStr(t, "asname", gi.ASName)
@@ -633,9 +633,7 @@ func (b *binder) getFlowsInfo(L *glua.LState) int {
 		// alert ids select nothing.
 		flt.NoneMatch = true
 	}
-	if pool := optInt(opts, "host_pool_id", 0); pool != 0 {
-		flt.NoneMatch = true // every host is in the default pool 0
-	}
+	flt.Pool = optInt(opts, "host_pool_id", -1)
 	flt.L4Proto = optInt(opts, "l4proto", 0)
 	if app := optString(opts, "application"); app != "" {
 		b.applicationFilter(&flt, app)

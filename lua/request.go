@@ -5,7 +5,9 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/ntopng-go/ntopng/configdoc"
 	"github.com/ntopng-go/ntopng/db"
+	"github.com/ntopng-go/ntopng/pools"
 	"github.com/ntopng-go/ntopng/probe"
 	"github.com/ntopng-go/ntopng/probe/dpi"
 )
@@ -30,6 +32,9 @@ type Request struct {
 	Status      int
 	Body        []byte
 	ContentType string
+	// ContentDisposition, when set, is sent as Content-Disposition (a
+	// download, e.g. an exported configuration).
+	ContentDisposition string
 }
 
 // App is what bindings can reach: the monitored interfaces and the
@@ -48,6 +53,10 @@ type App struct {
 	DataDir string
 	// Users is the users store (user, session and token endpoints).
 	Users *db.DB
+	// Pools are the host and network pools.
+	Pools *pools.Manager
+	// Config holds the modules of configuration documents.
+	Config *configdoc.Registry
 }
 
 // Interface returns the interface with the given id.

@@ -29,6 +29,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/ntopng-go/ntopng/pools"
 )
 
 // Defaults.
@@ -61,6 +63,10 @@ type Options struct {
 	InstanceName  string
 	MaxNumHosts   int
 	MaxNumFlows   int
+	// MaxHostPools bounds the host pools (built-in ones included) and
+	// MaxPoolMembers the members of all host pools together.
+	MaxHostPools   int
+	MaxPoolMembers int
 
 	DisableLogin     bool
 	ShutdownWhenDone bool
@@ -85,11 +91,13 @@ type Options struct {
 // Defaults returns the options in effect when nothing is specified.
 func Defaults() *Options {
 	return &Options{
-		HTTPAddr:    fmt.Sprintf(":%d", DefaultHTTPPort),
-		HTTPPort:    DefaultHTTPPort,
-		DataDir:     DefaultDataDir,
-		MaxNumHosts: DefaultMaxNumHosts,
-		MaxNumFlows: DefaultMaxNumFlows,
+		HTTPAddr:       fmt.Sprintf(":%d", DefaultHTTPPort),
+		HTTPPort:       DefaultHTTPPort,
+		DataDir:        DefaultDataDir,
+		MaxNumHosts:    DefaultMaxNumHosts,
+		MaxNumFlows:    DefaultMaxNumFlows,
+		MaxHostPools:   pools.DefaultMaxPools,
+		MaxPoolMembers: pools.DefaultMaxMembers,
 	}
 }
 
@@ -214,6 +222,34 @@ func table() []*spec {
 				n, err := positiveInt(v)
 				if err == nil {
 					o.MaxNumFlows = n
+				}
+				return err
+			},
+		},
+		{
+			long: "max-host-pools", arg: argRequired,
+			metavar: "<num>",
+			help: fmt.Sprintf("Max number of host pools, Default and Jailed Hosts included (default: %d)",
+				pools.DefaultMaxPools),
+			set: func(o *Options, v string) error {
+				n, err := positiveInt(v)
+				if err == nil && n < 2 {
+					err = errors.New("expected at least 2 (the built-in pools)")
+				}
+				if err == nil {
+					o.MaxHostPools = n
+				}
+				return err
+			},
+		},
+		{
+			long: "max-pool-members", arg: argRequired,
+			metavar: "<num>",
+			help:    fmt.Sprintf("Max number of host pool members, all pools together (default: %d)", pools.DefaultMaxMembers),
+			set: func(o *Options, v string) error {
+				n, err := positiveInt(v)
+				if err == nil {
+					o.MaxPoolMembers = n
 				}
 				return err
 			},

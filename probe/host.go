@@ -3,6 +3,7 @@ package probe
 import (
 	"net/netip"
 	"strconv"
+	"sync/atomic"
 
 	"github.com/ntopng-go/ntopng/geo"
 	"github.com/ntopng-go/ntopng/probe/dpi"
@@ -176,11 +177,19 @@ type Host struct {
 	// of it (most hosts without databases: no memory spent).
 	Geo *geo.Info
 
+	// pool is the host pool id (rest-pools.md §1.5). It is written under
+	// the shard lock with atomic stores, so flow filters may read it
+	// (PoolID) without the host's lock.
+	pool uint32
+
 	// Top-talker checkpoint: the host's total bytes when its first traffic
 	// of reference-clock minute talkerMinute was credited.
 	talkerMinute int64
 	talkerBase   uint64
 }
+
+// PoolID is the host pool the host belongs to (0: Default).
+func (h *Host) PoolID() int { return int(atomic.LoadUint32(&h.pool)) }
 
 // hitWindow is the number of consecutive seconds a rate must be sustained
 // for a HitCounter to report it.

@@ -158,8 +158,9 @@ func (ifc *Interface) creditHost(f *Flow, h *Host, d TrafficCounter, sent, rcvd 
 	h.Traffic.add(d)
 	sent.creditTo(&h.PktSent)
 	rcvd.creditTo(&h.PktRcvd)
-	if sent.hasMAC {
+	if sent.hasMAC && h.MAC != sent.srcMAC {
 		h.MAC = sent.srcMAC
+		ifc.assignPool(h) // MAC members follow the MAC
 	}
 	switch f.L4Proto {
 	case 6:

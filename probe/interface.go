@@ -53,6 +53,15 @@ type Config struct {
 	Geo *geo.DB
 }
 
+// PoolResolver puts hosts in host pools (pools.Matcher): by MAC, else by
+// the longest prefix of the address in the host's VLAN, else 0.
+type PoolResolver interface {
+	PoolOf(mac [6]byte, ip netip.Addr, vlan uint16) uint16
+}
+
+// poolRef boxes a PoolResolver for atomic publication.
+type poolRef struct{ r PoolResolver }
+
 // Shards use plain mutexes: the writer locks one per packet and readers
 // hold them only to copy snapshots, so a read/write lock would cost the
 // writer twice the atomic operations for no gain.
@@ -124,6 +133,9 @@ type Interface struct {
 	counters Counters
 
 	bcast bcastDomains
+
+	// pools is the current PoolResolver (nil: every host in pool 0).
+	pools atomic.Pointer[poolRef]
 
 	numFlows atomic.Int64
 	numHosts atomic.Int64
@@ -772,10 +784,41 @@ func (ifc *Interface) getOrCreateHost(k HostKey, mac [6]byte, now int64) *Host {
 		}
 	}
 	hs.mu.Lock()
+	// The pool is resolved under the shard lock: SetPools publishes the
+	// resolver before it walks the shards, so a host inserted here is
+	// either seen by that walk or resolved with the new resolver.
+	ifc.assignPool(h)
 	hs.m[k] = h
 	hs.mu.Unlock()
 	ifc.numHosts.Add(1)
 	return h
+}
+
+// assignPool sets h's pool from the current resolver. The caller holds the
+// host's shard lock.
+func (ifc *Interface) assignPool(h *Host) {
+	var id uint16
+	if ref := ifc.pools.Load(); ref != nil {
+		id = ref.r.PoolOf(h.MAC, h.Key.IP, h.Key.VLAN)
+	}
+	if uint32(id) != h.pool {
+		atomic.StoreUint32(&h.pool, uint32(id))
+	}
+}
+
+// SetPools installs a new pool resolver and moves every host in memory to
+// the pool it now belongs to. It may run while the capture goroutine
+// writes: hosts are re-evaluated shard by shard under the shard locks.
+func (ifc *Interface) SetPools(r PoolResolver) {
+	ifc.pools.Store(&poolRef{r: r})
+	for i := range ifc.hosts {
+		hs := &ifc.hosts[i]
+		hs.mu.Lock()
+		for _, h := range hs.m {
+			ifc.assignPool(h)
+		}
+		hs.mu.Unlock()
+	}
 }
 
 func (ifc *Interface) hostPacket(sender, receiver *Host, p *decode.Packet, seqEvent uint8, meta dpi.PacketMeta) {

@@ -27,6 +27,7 @@ type HostSummary struct {
 	Country                  string
 	MAC                      [6]byte
 	NetworkID                int
+	Pool                     int
 }
 
 // Visibility says which addresses a caller may see (allowed networks);
@@ -114,8 +115,7 @@ func (flt *HostFilter) match(ifc *Interface, h *Host) bool {
 			return false
 		}
 	}
-	if flt.Pool > 0 {
-		// No pools yet: every host is in the default pool 0.
+	if flt.Pool >= 0 && int(h.pool) != flt.Pool {
 		return false
 	}
 	return true
@@ -173,7 +173,7 @@ func summarizeCounters(h *Host) HostSummary {
 		ActiveAsCli: h.ActiveFlowsAsCli, ActiveAsSrv: h.ActiveFlowsAsSrv,
 		MAC: h.MAC, NetworkID: h.NetworkID,
 		ScoreAsCli: int(h.ScoreAsCli), ScoreAsSrv: int(h.ScoreAsSrv),
-		OS: int(h.OS), Country: h.GeoInfo().Country,
+		OS: int(h.OS), Country: h.GeoInfo().Country, Pool: int(h.pool),
 	}
 }
 
@@ -344,11 +344,12 @@ type FlowFilter struct {
 	Network     int // -1 none
 	HostsType   string
 	TrafficType string
+	Pool        int // -1 none; client or server in this host pool
 }
 
 // NoFlowFilter matches every flow.
 func NoFlowFilter() FlowFilter {
-	return FlowFilter{VLAN: -1, App: -1, Category: -1, Network: -1, DSCP: -1}
+	return FlowFilter{VLAN: -1, App: -1, Category: -1, Network: -1, DSCP: -1, Pool: -1}
 }
 
 // tcpState classifies a TCP flow from the flags seen in both directions.
@@ -384,6 +385,9 @@ func (ifc *Interface) flowMatch(flt *FlowFilter, f *Flow) bool {
 		}
 	}
 	if flt.Client != nil && f.Cli.Key != *flt.Client || flt.Server != nil && f.Srv.Key != *flt.Server {
+		return false
+	}
+	if flt.Pool >= 0 && f.Cli.PoolID() != flt.Pool && f.Srv.PoolID() != flt.Pool {
 		return false
 	}
 	if flt.TCPState != "" && (f.L4Proto != 6 || tcpState(f) != flt.TCPState) {
@@ -648,6 +652,48 @@ func (ifc *Interface) HostKeys(vis Visibility) []HostKey {
 			if vis.Sees(k.IP) {
 				out = append(out, k)
 			}
+		}
+		hs.mu.Unlock()
+	}
+	return out
+}
+
+// PoolStats are the live totals of one host pool on an interface.
+type PoolStats struct {
+	Hosts, LocalHosts        int
+	BytesSent, BytesRcvd     uint64
+	PacketsSent, PacketsRcvd uint64
+	ThptBps, ThptPps         float64
+}
+
+// PoolStats totals the hosts in memory by host pool, counting the hosts
+// the caller sees. Per-pool totals are those of the pool's current
+// hosts, so a new pool starts from zero and a host moving between pools
+// takes its traffic along.
+func (ifc *Interface) PoolStats(vis Visibility) map[int]*PoolStats {
+	out := map[int]*PoolStats{}
+	for i := range ifc.hosts {
+		hs := &ifc.hosts[i]
+		hs.mu.Lock()
+		for _, h := range hs.m {
+			if !vis.Sees(h.Key.IP) {
+				continue
+			}
+			ps := out[int(h.pool)]
+			if ps == nil {
+				ps = &PoolStats{}
+				out[int(h.pool)] = ps
+			}
+			ps.Hosts++
+			if h.Local {
+				ps.LocalHosts++
+			}
+			ps.BytesSent += h.Traffic.BytesSent
+			ps.BytesRcvd += h.Traffic.BytesRcvd
+			ps.PacketsSent += h.Traffic.PacketsSent
+			ps.PacketsRcvd += h.Traffic.PacketsRcvd
+			ps.ThptBps += float64(h.ThroughputBps)
+			ps.ThptPps += float64(h.ThroughputPps)
 		}
 		hs.mu.Unlock()
 	}

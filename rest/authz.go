@@ -53,6 +53,32 @@ var scriptAccess = map[string]access{
 	"lua/rest/v1/create/ntopng/session.lua":            anyUser, // self, or any user for admins (script)
 	"lua/rest/v1/get/ntopng/session.lua":               anyUser,
 	"lua/rest/v1/create/ntopng/api_token.lua":          anyUser,
+
+	// Pools: reading is for every user, changing for administrators
+	// (ntopng's "pools" capability is never granted to non-administrators
+	// by the REST API). delete/pools is administrator-only on purpose:
+	// ntopng lets any user wipe every pool (docs/compatibility.md).
+	"lua/rest/v1/get/host/pools.lua":                anyUser,
+	"lua/rest/v1/get/network/pools.lua":             anyUser,
+	"lua/rest/v1/get/pools.lua":                     anyUser,
+	"lua/rest/v1/get/host/pool/members.lua":         anyUser,
+	"lua/rest/v1/get/host/pool_by_member.lua":       anyUser,
+	"lua/rest/v1/get/host/pool/stats.lua":           anyUser,
+	"lua/rest/v1/get/recipient/pools.lua":           anyUser,
+	"lua/rest/v1/recipient/pools.lua":               anyUser,
+	"lua/rest/v1/add/host/pool.lua":                 adminOnly,
+	"lua/rest/v1/edit/host/pool.lua":                adminOnly,
+	"lua/rest/v1/delete/host/pool.lua":              adminOnly,
+	"lua/rest/v1/add/network/pool.lua":              adminOnly,
+	"lua/rest/v1/edit/network/pool.lua":             adminOnly,
+	"lua/rest/v1/delete/network/pool.lua":           adminOnly,
+	"lua/rest/v1/edit/host_pool/pool.lua":           adminOnly,
+	"lua/rest/v1/delete/pools.lua":                  adminOnly,
+	"lua/rest/v1/bind/host/pool/member.lua":         adminOnly,
+	"lua/rest/v1/import/pool/host_pool/members.lua": adminOnly,
+	"lua/rest/v1/export/pool/config.lua":            adminOnly,
+	"lua/rest/v1/import/pool/config.lua":            adminOnly,
+	"lua/rest/v2/reset/pool/config.lua":             adminOnly,
 }
 
 // allowed reports whether p may run the script at rel (slash-separated,

@@ -108,7 +108,7 @@ var validators = map[string]validator{
 	"icmp_type": noQuote, "deviceIP": noQuote, "inIfIdx": isInteger, "outIfIdx": isInteger,
 	"flow_info": noQuote, "pid_name": noQuote, "container": noQuote, "pod": noQuote,
 	"wlan_ssid": noQuote, "alert_type_severity": noQuote,
-	"action": oneOf("enable", "disable"),
+	"action": oneOf("enable", "disable", "edit"),
 
 	// Users, sessions and tokens (rest-users-auth.md).
 	"username": noSpaceQuote, "full_name": noQuote,
@@ -120,10 +120,18 @@ var validators = map[string]validator{
 	"add_user_language":   oneOf("en", "cn", "it", "de", "jp", "pt", "cz", "fr", "ko", "es"),
 	"allow_pcap_download": boolish, "allow_historical_flows": boolish, "allow_alerts": boolish,
 	"auth_session_duration": isInteger,
+
+	// Pools (rest-pools.md) and configuration documents.
+	"pool_name": anything, "pool_members": noSpaceQuote, "confset_id": isInteger,
+	"recipients": func(v string) bool { return v == "" || commaInts(v) },
+	"member":     noSpaceQuote, "old_member": noSpaceQuote, "pool_name_only": boolish,
+	"host_pool_members": noQuote, "recipient_id": isInteger,
+	"JSON": anything,
 }
 
 // rawParams are passed as received: purifying would change a password.
-var rawParams = map[string]bool{"password": true, "confirm_password": true}
+// A configuration document is JSON: its quotes must reach the parser.
+var rawParams = map[string]bool{"password": true, "confirm_password": true, "JSON": true}
 
 // strictParams are refused with an error instead of being dropped when
 // their value is invalid: dropping a bad field of a user edit would apply
@@ -133,6 +141,10 @@ var strictParams = map[string]bool{
 	"allowed_interface": true, "user_language": true, "add_user_language": true,
 	"allow_pcap_download": true, "allow_historical_flows": true, "allow_alerts": true,
 	"auth_session_duration": true,
+	// A dropped pool field would turn a bad value into "missing" or, for
+	// recipients, into "unchanged".
+	"pool_members": true, "member": true, "old_member": true, "recipients": true,
+	"host_pool_members": true, "pool_name_only": true,
 }
 
 // networkList accepts a comma separated list of addresses or CIDRs

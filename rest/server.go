@@ -231,6 +231,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if ctype == "" {
 		ctype = "text/html"
 	}
+	if req.ContentDisposition != "" {
+		w.Header().Set("Content-Disposition", req.ContentDisposition)
+	}
 	s.writeRaw(w, http.StatusOK, ctype, out)
 }
 

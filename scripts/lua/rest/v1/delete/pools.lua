@@ -1,0 +1,6 @@
+-- /lua/rest/v1/delete/pools.lua: delete every pool of every type and
+-- reset the id counters; the built-in pools come back empty
+-- (rest-pools.md §2.6). Administrators only (checked by the server;
+-- ntopng lets any user do it, see docs/compatibility.md).
+local pools_utils = require "pools_utils"
+pools_utils.answer(ntop.deleteAllPools())
