@@ -217,23 +217,24 @@ func (a Absent) Import(_ context.Context, raw json.RawMessage) (bool, error) {
 // Reset has nothing to reset.
 func (a Absent) Reset(context.Context) error { return nil }
 
-// emptyJSON: null, [], {} or an object whose members are all empty.
+// emptyJSON: null, [], {}, or an object whose members are all null, []
+// or {} (e.g. active monitoring's {"res":{},"vs_config":[]}).
 func emptyJSON(raw json.RawMessage) bool {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
-		return true
-	}
-	var arr []json.RawMessage
-	if json.Unmarshal(raw, &arr) == nil {
-		return len(arr) == 0
-	}
 	var obj map[string]json.RawMessage
-	if json.Unmarshal(raw, &obj) == nil {
+	if json.Unmarshal(raw, &obj) == nil && obj != nil {
 		for _, v := range obj {
-			if !emptyJSON(v) {
+			if !emptyValue(v) {
 				return false
 			}
 		}
+		return true
+	}
+	return emptyValue(raw)
+}
+
+func emptyValue(raw json.RawMessage) bool {
+	switch string(bytes.Join(bytes.Fields(raw), nil)) {
+	case "", "null", "[]", "{}":
 		return true
 	}
 	return false

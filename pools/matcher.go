@@ -38,6 +38,24 @@ func buildMatcher(pools map[int]*Pool) *Matcher {
 	return m
 }
 
+// NewMatcher builds a matcher from members (strict form) by host pool
+// id, outside any Manager: for tools, tests and benchmarks.
+func NewMatcher(members map[int][]string) (*Matcher, error) {
+	ps := map[int]*Pool{}
+	for id, ms := range members {
+		p := &Pool{Kind: Host, ID: id}
+		for _, s := range ms {
+			mem, err := ParseMember(s, false)
+			if err != nil {
+				return nil, err
+			}
+			p.members = append(p.members, mem)
+		}
+		ps[id] = p
+	}
+	return buildMatcher(ps), nil
+}
+
 // PoolOf is the pool of a host: its MAC when that is a member (special
 // and broadcast MACs never are), else the longest prefix containing the
 // address in the host's VLAN, else 0 (Default).

@@ -3,6 +3,8 @@ package probe
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"io"
 	"net/netip"
 	"os"
@@ -13,6 +15,7 @@ import (
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
 
+	"github.com/ntopng-go/ntopng/pools"
 	"github.com/ntopng-go/ntopng/probe/capture"
 	"github.com/ntopng-go/ntopng/probe/decode"
 	"github.com/ntopng-go/ntopng/probe/dpi"
@@ -50,7 +53,47 @@ func benchFrames(b *testing.B) ([][]byte, []gopacket.CaptureInfo, layers.LinkTyp
 // BenchmarkPacketPath measures decode + table update per packet over a
 // whole capture, replayed into fresh tables every pass (so flow and host
 // creation is included, as in a real file run).
-func BenchmarkPacketPath(b *testing.B) {
+func BenchmarkPacketPath(b *testing.B) { packetPath(b, nil) }
+
+// BenchmarkPacketPathPools10k is BenchmarkPacketPath with 10k host pool
+// members configured: every new host is matched against them.
+func BenchmarkPacketPathPools10k(b *testing.B) {
+	m, err := pools.NewMatcher(benchPoolMembers(10000))
+	if err != nil {
+		b.Fatal(err)
+	}
+	packetPath(b, m)
+}
+
+// benchPoolMembers spreads n members over 100 pools: prefixes of every
+// length from /16 to /32 inside 10.0.0.0/8 and 192.168.0.0/16 (where the
+// bench traffic lives), IPv6 prefixes and MACs.
+func benchPoolMembers(n int) map[int][]string {
+	out := map[int][]string{}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < n; i++ {
+		var m string
+		switch i % 10 {
+		case 0:
+			m = fmt.Sprintf("02:00:%02x:%02x:%02x:%02x", rng.IntN(256), rng.IntN(256), rng.IntN(256), rng.IntN(256))
+		case 1:
+			m = fmt.Sprintf("2001:db8:%x:%x::/64", rng.IntN(65536), rng.IntN(65536))
+		default:
+			first := []int{10, 192}[rng.IntN(2)]
+			second := rng.IntN(256)
+			if first == 192 {
+				second = 168
+			}
+			bits := 16 + rng.IntN(17)
+			m = fmt.Sprintf("%d.%d.%d.%d/%d", first, second, rng.IntN(256), rng.IntN(256), bits)
+		}
+		id := 2 + i%100
+		out[id] = append(out[id], m)
+	}
+	return out
+}
+
+func packetPath(b *testing.B, resolver PoolResolver) {
 	frames, cis, link := benchFrames(b)
 	reg := dpi.NewRegistry()
 	b.ReportAllocs()
@@ -60,6 +103,9 @@ func BenchmarkPacketPath(b *testing.B) {
 	for done := 0; done < b.N; {
 		b.StopTimer()
 		ifc := New(Config{Name: "bench", Registry: reg, PacketClock: true})
+		if resolver != nil {
+			ifc.SetPools(resolver)
+		}
 		dec := decode.NewDecoder(link)
 		var p decode.Packet
 		b.StartTimer()
@@ -81,8 +127,6 @@ func BenchmarkPacketPath(b *testing.B) {
 	b.ReportMetric(float64(total)/time.Since(start).Seconds(), "pkts/s")
 }
 
-// BenchmarkSteadyState replays packets of flows that already exist: the
-// per-packet cost once tables are warm, which must not allocate.
 func BenchmarkSteadyState(b *testing.B) {
 	frames, cis, link := benchFrames(b)
 	reg := dpi.NewRegistry()
