@@ -98,17 +98,34 @@ func (p *proc) get(t *testing.T, path, user, pass string) (int, map[string]any) 
 	return p.request(t, "GET", path, "", user, pass)
 }
 
-// request sends a request (a JSON body when body is not empty) and decodes
-// the envelope of the answer.
-func (p *proc) request(t *testing.T, method, path, body, user, pass string) (int, map[string]any) {
+// rawAnswer is one HTTP answer as received.
+type rawAnswer struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// env decodes the answer as a REST envelope.
+func (a rawAnswer) env(t *testing.T) map[string]any {
+	t.Helper()
+	var env map[string]any
+	if err := json.Unmarshal(a.body, &env); err != nil {
+		t.Fatalf("answer is not a JSON envelope: %q", a.body)
+	}
+	return env
+}
+
+// raw sends a request with any content type (credentials when user is
+// set) and returns the answer undecoded.
+func (p *proc) raw(t *testing.T, method, path, ctype, body, user, pass string) rawAnswer {
 	t.Helper()
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
 	}
 	req, _ := http.NewRequest(method, fmt.Sprintf("http://127.0.0.1:%d%s", p.port, path), rd)
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
 	}
 	if user != "" {
 		req.SetBasicAuth(user, pass)
@@ -118,12 +135,20 @@ func (p *proc) request(t *testing.T, method, path, body, user, pass string) (int
 		t.Fatalf("%s: %v", path, err)
 	}
 	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	var env map[string]any
-	if err := json.Unmarshal(raw, &env); err != nil {
-		t.Fatalf("%s: not JSON: %q", path, raw)
+	b, _ := io.ReadAll(resp.Body)
+	return rawAnswer{resp.StatusCode, resp.Header, b}
+}
+
+// request sends a request (a JSON body when body is not empty) and decodes
+// the envelope of the answer.
+func (p *proc) request(t *testing.T, method, path, body, user, pass string) (int, map[string]any) {
+	t.Helper()
+	ctype := ""
+	if body != "" {
+		ctype = "application/json"
 	}
-	return resp.StatusCode, env
+	a := p.raw(t, method, path, ctype, body, user, pass)
+	return a.status, a.env(t)
 }
 
 // waitRead waits until the interface reports n packets (the file is read).

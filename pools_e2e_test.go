@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"net/netip"
 	"net/url"
 	"sort"
@@ -14,48 +12,6 @@ import (
 
 	"github.com/ntopng-go/ntopng/probe/synth"
 )
-
-// rawAnswer is one HTTP answer as received.
-type rawAnswer struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
-// env decodes the answer as a REST envelope.
-func (a rawAnswer) env(t *testing.T) map[string]any {
-	t.Helper()
-	var env map[string]any
-	if err := json.Unmarshal(a.body, &env); err != nil {
-		t.Fatalf("answer is not a JSON envelope: %q", a.body)
-	}
-	return env
-}
-
-// raw sends a request with any content type (admin credentials unless
-// user is set) and returns the answer undecoded.
-func (p *proc) raw(t *testing.T, method, path, ctype, body, user, pass string) rawAnswer {
-	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, _ := http.NewRequest(method, fmt.Sprintf("http://127.0.0.1:%d%s", p.port, path), rd)
-	if ctype != "" {
-		req.Header.Set("Content-Type", ctype)
-	}
-	if user == "" {
-		user, pass = "admin", "admin"
-	}
-	req.SetBasicAuth(user, pass)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return rawAnswer{resp.StatusCode, resp.Header, b}
-}
 
 // jsonBody marshals the members of a JSON request body.
 func jsonBody(kv map[string]any) string {
@@ -87,7 +43,7 @@ func expectError(t *testing.T, what string, code int, env map[string]any, rcStr 
 // hostPools is the whole get/host/pools answer, bytes as sent.
 func hostPools(t *testing.T, p *proc) string {
 	t.Helper()
-	a := p.raw(t, "GET", "/lua/rest/v1/get/host/pools.lua", "", "", "", "")
+	a := p.raw(t, "GET", "/lua/rest/v1/get/host/pools.lua", "", "", "admin", "admin")
 	if a.status != 200 {
 		t.Fatalf("get/host/pools: HTTP %d %s", a.status, a.body)
 	}
@@ -121,7 +77,7 @@ func strs(v any) []string {
 // exportDoc downloads the pool configuration document.
 func exportDoc(t *testing.T, p *proc) []byte {
 	t.Helper()
-	a := p.raw(t, "GET", "/lua/rest/v1/export/pool/config.lua?download=1", "", "", "", "")
+	a := p.raw(t, "GET", "/lua/rest/v1/export/pool/config.lua?download=1", "", "", "admin", "admin")
 	if a.status != 200 {
 		t.Fatalf("export download: HTTP %d %s", a.status, a.body)
 	}
@@ -461,11 +417,11 @@ func TestEndToEndPools(t *testing.T) {
 		unchanged("SQL-looking name")
 
 		// A body that is not JSON although it says so.
-		a := p.raw(t, "POST", "/lua/rest/v1/add/host/pool.lua", "application/json", `pool_name=bad&pool_members=10.9.9.0/24`, "", "")
+		a := p.raw(t, "POST", "/lua/rest/v1/add/host/pool.lua", "application/json", `pool_name=bad&pool_members=10.9.9.0/24`, "admin", "admin")
 		if env := a.env(t); a.status != 400 || env["rc_str"] != "BAD_FORMAT" {
 			t.Errorf("non-JSON body: HTTP %d %s", a.status, a.body)
 		}
-		a = p.raw(t, "POST", "/lua/rest/v1/add/host/pool.lua", "application/json", `{"pool_name":"bad","pool_members":"10.9.9.0/24"`, "", "")
+		a = p.raw(t, "POST", "/lua/rest/v1/add/host/pool.lua", "application/json", `{"pool_name":"bad","pool_members":"10.9.9.0/24"`, "admin", "admin")
 		if a.status != 400 {
 			t.Errorf("truncated JSON body: HTTP %d %s", a.status, a.body)
 		}
@@ -564,7 +520,7 @@ func TestEndToEndPools(t *testing.T) {
 		}
 
 		reset()
-		a := p.raw(t, "POST", "/lua/rest/v1/import/pool/config.lua", "application/x-www-form-urlencoded", "JSON="+url.QueryEscape(string(doc)), "", "")
+		a := p.raw(t, "POST", "/lua/rest/v1/import/pool/config.lua", "application/x-www-form-urlencoded", "JSON="+url.QueryEscape(string(doc)), "admin", "admin")
 		expectRC(t, "import (form)", a.status, a.env(t), "OK", 0, 200)
 		check("import (form)")
 		expectPools(p, "after import", map[string]int{h: poolB, h2: poolA, out: 0})

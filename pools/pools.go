@@ -273,13 +273,13 @@ func newValidator() *validator.Validate {
 func (m *Manager) Matcher() *Matcher { return m.matcher.Load() }
 
 // Subscribe registers fn for every new Matcher and calls it once with the
-// current one.
+// current one. Calls happen under the writers' lock, so a listener sees
+// matchers in publication order and never a stale one last.
 func (m *Manager) Subscribe(fn Listener) {
 	m.mu.Lock()
+	defer m.mu.Unlock()
 	m.lsn = append(m.lsn, fn)
-	cur := m.matcher.Load()
-	m.mu.Unlock()
-	fn(cur)
+	fn(m.matcher.Load())
 }
 
 // List returns the pools of kind k by id.

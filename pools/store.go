@@ -7,98 +7,90 @@ import (
 	"slices"
 )
 
+// eachRow runs scan on every row of query.
+func eachRow(ctx context.Context, q *sql.DB, query string, scan func(*sql.Rows) error) error {
+	rows, err := q.QueryContext(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 // load reads every pool from the database (tables of migration 4).
 func (m *Manager) load(ctx context.Context) (*state, error) {
 	s := emptyState()
 	q := m.db.SQL()
-	rows, err := q.QueryContext(ctx, "SELECT kind, id, name, policy FROM pools")
-	if err != nil {
-		return nil, fmt.Errorf("pools: loading: %w", err)
-	}
-	for rows.Next() {
+	err := eachRow(ctx, q, "SELECT kind, id, name, policy FROM pools", func(rows *sql.Rows) error {
 		p := &Pool{}
-		var kind string
-		if err := rows.Scan(&kind, &p.ID, &p.Name, &p.Policy); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("pools: loading: %w", err)
+		if err := rows.Scan(&p.Kind, &p.ID, &p.Name, &p.Policy); err != nil {
+			return err
 		}
-		p.Kind = Kind(kind)
 		if s.pools[p.Kind] == nil {
-			m.cfg.Logger.Printf("WARNING: pools: ignoring pool %d of unknown type %q", p.ID, kind)
-			continue
+			m.cfg.Logger.Printf("WARNING: pools: ignoring pool %d of unknown type %q", p.ID, p.Kind)
+			return nil
 		}
 		s.pools[p.Kind][p.ID] = p
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("pools: loading: %w", err)
-	}
-
-	rows, err = q.QueryContext(ctx, "SELECT kind, member, pool_id FROM pool_members ORDER BY member")
-	if err != nil {
-		return nil, fmt.Errorf("pools: loading members: %w", err)
-	}
-	for rows.Next() {
-		var kind, key string
-		var id int
-		if err := rows.Scan(&kind, &key, &id); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("pools: loading members: %w", err)
-		}
-		p := s.pools[Kind(kind)][id]
-		if p == nil {
-			continue
-		}
-		if p.Kind == Host {
-			mem, err := ParseMember(key, false)
-			if err != nil {
-				m.cfg.Logger.Printf("WARNING: pools: ignoring member %q of pool %d: %v", key, id, err)
-				continue
+		return nil
+	})
+	if err == nil {
+		err = eachRow(ctx, q, "SELECT kind, member, pool_id FROM pool_members ORDER BY member", func(rows *sql.Rows) error {
+			var kind Kind
+			var key string
+			var id int
+			if err := rows.Scan(&kind, &key, &id); err != nil {
+				return err
 			}
-			p.members = append(p.members, mem)
-		}
-		p.Members = append(p.Members, key)
-		s.owner[p.Kind][key] = id
+			p := s.pools[kind][id]
+			if p == nil {
+				return nil
+			}
+			if p.Kind == Host {
+				mem, err := ParseMember(key, false)
+				if err != nil {
+					m.cfg.Logger.Printf("WARNING: pools: ignoring member %q of pool %d: %v", key, id, err)
+					return nil
+				}
+				p.members = append(p.members, mem)
+			}
+			p.Members = append(p.Members, key)
+			s.owner[p.Kind][key] = id
+			return nil
+		})
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("pools: loading members: %w", err)
+	if err == nil {
+		err = eachRow(ctx, q, "SELECT kind, pool_id, recipient_id FROM pool_recipients ORDER BY recipient_id", func(rows *sql.Rows) error {
+			var kind Kind
+			var id, r int
+			if err := rows.Scan(&kind, &id, &r); err != nil {
+				return err
+			}
+			if p := s.pools[kind][id]; p != nil {
+				p.Recipients = append(p.Recipients, r)
+			}
+			return nil
+		})
 	}
-
-	rows, err = q.QueryContext(ctx, "SELECT kind, pool_id, recipient_id FROM pool_recipients ORDER BY recipient_id")
-	if err != nil {
-		return nil, fmt.Errorf("pools: loading recipients: %w", err)
+	if err == nil {
+		err = eachRow(ctx, q, "SELECT kind, next_id FROM pool_next_ids", func(rows *sql.Rows) error {
+			var kind Kind
+			var next int
+			if err := rows.Scan(&kind, &next); err != nil {
+				return err
+			}
+			s.next[kind] = next
+			return nil
+		})
 	}
-	for rows.Next() {
-		var kind string
-		var id, r int
-		if err := rows.Scan(&kind, &id, &r); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("pools: loading recipients: %w", err)
-		}
-		if p := s.pools[Kind(kind)][id]; p != nil {
-			p.Recipients = append(p.Recipients, r)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("pools: loading recipients: %w", err)
-	}
-
-	rows, err = q.QueryContext(ctx, "SELECT kind, next_id FROM pool_next_ids")
 	if err != nil {
 		return nil, fmt.Errorf("pools: loading: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var kind string
-		var next int
-		if err := rows.Scan(&kind, &next); err != nil {
-			return nil, fmt.Errorf("pools: loading: %w", err)
-		}
-		s.next[Kind(kind)] = next
-	}
-	return s, rows.Err()
+	return s, nil
 }
 
 // persist writes the difference between two states in one transaction.
