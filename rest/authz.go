@@ -44,6 +44,8 @@ var scriptAccess = map[string]access{
 	"lua/rest/v1/get/l4/protocol/consts.lua":           anyUser,
 	"lua/rest/v1/get/l7/application/consts.lua":        anyUser,
 	"lua/rest/v1/get/l7/category/consts.lua":           anyUser,
+	"lua/rest/v1/get/alert/type/consts.lua":            anyUser,
+	"lua/rest/v1/get/alert/severity/consts.lua":        anyUser,
 	"lua/rest/v1/get/system/stats.lua":                 allInterfaces,
 	"lua/rest/v1/set/host/alias.lua":                   adminOnly,
 	"lua/rest/v1/get/ntopng/users.lua":                 adminOnly,
