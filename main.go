@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ntopng-go/ntopng/alerts/checks"
 	"github.com/ntopng-go/ntopng/configdoc"
 	"github.com/ntopng-go/ntopng/db"
 	"github.com/ntopng-go/ntopng/geo"
@@ -149,6 +150,11 @@ func setup(opts *options.Options, logger *log.Logger) (*program, error) {
 		p.close()
 		return nil, err
 	}
+	checksStore, err := checks.NewStore(context.Background(), store.SQL(), checks.Builtin())
+	if err != nil {
+		p.close()
+		return nil, err
+	}
 	for _, ifc := range p.ifaces {
 		// Every pool change re-evaluates the hosts of every interface.
 		poolMgr.Subscribe(func(m *pools.Matcher) { ifc.SetPools(m) })
@@ -165,7 +171,7 @@ func setup(opts *options.Options, logger *log.Logger) (*program, error) {
 	}
 	luaApp := &lua.App{Interfaces: p.ifaces, Registry: reg, Version: version, Start: time.Now(),
 		HostAliases: aliases.Get, DataDir: opts.DataDir, Users: store,
-		Pools: poolMgr, Config: configModules(poolMgr),
+		Pools: poolMgr, Config: configModules(poolMgr, checksStore), Checks: checksStore,
 		SetHostAlias: func(ctx context.Context, host, alias string) error {
 			_, err := aliases.Set(ctx, host, alias)
 			return err
@@ -209,16 +215,15 @@ func localNetsOf(opts *options.Options) []pools.LocalNet {
 
 // configModules registers the sections of configuration documents. The
 // subsystems this program does not have yet (SNMP devices, active
-// monitoring, notification endpoints, checks configuration) export their
-// empty configuration, and importing a non-empty one is reported as
-// partial (docs/pools.md).
-func configModules(pm *pools.Manager) *configdoc.Registry {
+// monitoring, notification endpoints) export their empty configuration,
+// and importing a non-empty one is reported as partial (docs/pools.md).
+func configModules(pm *pools.Manager, cs *checks.Store) *configdoc.Registry {
 	r := configdoc.NewRegistry()
 	r.Register("pool", pm.ConfigModule())
+	r.Register("scripts", cs.ConfigModule())
 	r.Register("snmp", configdoc.Absent{Empty: []any{}})
 	r.Register("active_monitoring", configdoc.Absent{Empty: map[string]any{"res": map[string]any{}, "vs_config": []any{}}})
 	r.Register("notifications", configdoc.Absent{Empty: []any{}})
-	r.Register("scripts", configdoc.Absent{Empty: map[string]any{}})
 	return r
 }
 

@@ -36,7 +36,10 @@ type Module interface {
 // Endpoints maps the config endpoints (export/<name>/config.lua) to their
 // modules, in import order.
 var Endpoints = map[string][]string{
-	"pool": {"snmp", "active_monitoring", "notifications", "scripts", "pool"},
+	"pool":   {"snmp", "active_monitoring", "notifications", "scripts", "pool"},
+	"checks": {"scripts"},
+	// The public v1 spec's name of checks/config (renamed in 2021).
+	"scripts": {"scripts"},
 }
 
 // Registry holds the modules of the program.

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/ntopng-go/ntopng/alerts/checks"
 	"github.com/ntopng-go/ntopng/configdoc"
 	"github.com/ntopng-go/ntopng/db"
 	"github.com/ntopng-go/ntopng/pools"
@@ -57,6 +58,8 @@ type App struct {
 	Pools *pools.Manager
 	// Config holds the modules of configuration documents.
 	Config *configdoc.Registry
+	// Checks is the checks configuration.
+	Checks *checks.Store
 }
 
 // Interface returns the interface with the given id.

@@ -178,7 +178,7 @@ func endpointScripts(t *testing.T) []string {
 // adminScript matches the scripts that must be administrator-only
 // whatever the access table says: user management, the scripts that
 // change configuration, and the GUI page that toggles checks.
-var adminScript = regexp.MustCompile(`^lua/(rest/v[12]/(add|edit|delete|set|bind|import|export|reset)/.*|rest/v1/get/ntopng/users\.lua|toggle_all_checks\.lua)$`)
+var adminScript = regexp.MustCompile(`^lua/(rest/v[12]/(add|edit|delete|set|bind|import|export|reset|enable|disable)/.*|rest/v1/get/ntopng/users\.lua|toggle_all_checks\.lua)$`)
 
 // TestEveryEndpointIsAuthorizedCentrally walks every script: without
 // credentials or with a wrong password it answers 401 JSON, an

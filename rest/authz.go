@@ -81,6 +81,18 @@ var scriptAccess = map[string]access{
 	"lua/rest/v1/export/pool/config.lua":            adminOnly,
 	"lua/rest/v1/import/pool/config.lua":            adminOnly,
 	"lua/rest/v2/reset/pool/config.lua":             adminOnly,
+
+	// Checks configuration: administrators (ntopng's "checks" capability
+	// is never granted to non-administrators by the REST API).
+	"lua/rest/v1/get/checks/config.lua":     adminOnly,
+	"lua/rest/v1/set/checks/config.lua":     adminOnly,
+	"lua/rest/v1/enable/check.lua":          adminOnly,
+	"lua/rest/v1/disable/check.lua":         adminOnly,
+	"lua/rest/v1/reset/checks/config.lua":   adminOnly,
+	"lua/rest/v1/export/checks/config.lua":  adminOnly,
+	"lua/rest/v1/import/checks/config.lua":  adminOnly,
+	"lua/rest/v1/export/scripts/config.lua": adminOnly,
+	"lua/rest/v1/import/scripts/config.lua": adminOnly,
 }
 
 // allowed reports whether p may run the script at rel (slash-separated,

@@ -127,6 +127,9 @@ var validators = map[string]validator{
 	"member":     noSpaceQuote, "old_member": noSpaceQuote, "pool_name_only": boolish,
 	"host_pool_members": noQuote, "recipient_id": isInteger,
 	"JSON": anything,
+
+	// Checks (rest-alerts-checks.md §4).
+	"check_subdir": noSpaceQuote, "script_key": noSpaceQuote,
 }
 
 // rawParams are passed as received: purifying would change a password.
@@ -145,6 +148,7 @@ var strictParams = map[string]bool{
 	// recipients, into "unchanged".
 	"pool_members": true, "member": true, "old_member": true, "recipients": true,
 	"host_pool_members": true, "pool_name_only": true,
+	"check_subdir": true, "script_key": true,
 }
 
 // networkList accepts a comma separated list of addresses or CIDRs

@@ -1,4 +1,9 @@
 -- POST /lua/toggle_all_checks.lua {"ifid":0,"action":"enable"|"disable"}:
--- a GUI page the reference scenarios call before their REST calls. Checks
--- are not configurable yet (they come with the alerts issue), so the page
--- only answers with the empty body the v1 references expect.
+-- the GUI page that switches every check on or off, called by the
+-- reference scenarios before their REST calls. It answers an empty body,
+-- as the v1 references expect (rest-dataplane.md). Administrators only
+-- (checked by the server).
+local action = _POST.action or _GET.action
+if action == "enable" or action == "disable" then
+   ntop.enableAllChecks(action == "enable")
+end
