@@ -121,6 +121,277 @@ CREATE TABLE pool_next_ids (
 );
 `,
 	},
+	{
+		Version: 5,
+		Name:    "alert store",
+		// Historical alerts of package alerts/alertdb, one table per
+		// entity family (spec rest-alerts-checks.md §1.2). alert_status:
+		// 0 historical, 1 acknowledged. System, user and active
+		// monitoring alerts use interface_id 65535 (the system
+		// interface). rowid is AUTOINCREMENT so that ids are never
+		// reused and the smallest rowid is the oldest stored alert.
+		// The (interface_id, alert_status, tstamp) index serves the
+		// usual page (one interface, one status or IN (0, 1), by
+		// tstamp) and its count without reading the table.
+		SQL: `
+CREATE TABLE flow_alerts (
+	rowid             INTEGER PRIMARY KEY AUTOINCREMENT,
+	alert_id          INTEGER NOT NULL,
+	alert_status      INTEGER NOT NULL DEFAULT 0 CHECK (alert_status IN (0, 1)),
+	alert_category    INTEGER NOT NULL DEFAULT 0,
+	interface_id      INTEGER NOT NULL,
+	tstamp            INTEGER NOT NULL,
+	tstamp_end        INTEGER NOT NULL DEFAULT 0,
+	severity          INTEGER NOT NULL DEFAULT 0,
+	score             INTEGER NOT NULL DEFAULT 0,
+	counter           INTEGER NOT NULL DEFAULT 1,
+	json              TEXT    NOT NULL DEFAULT '{}',
+	user_label        TEXT    NOT NULL DEFAULT '',
+	user_label_tstamp INTEGER NOT NULL DEFAULT 0,
+	ip_version        INTEGER NOT NULL DEFAULT 0,
+	cli_ip            TEXT    NOT NULL DEFAULT '',
+	srv_ip            TEXT    NOT NULL DEFAULT '',
+	cli_port          INTEGER NOT NULL DEFAULT 0,
+	srv_port          INTEGER NOT NULL DEFAULT 0,
+	vlan_id           INTEGER NOT NULL DEFAULT 0,
+	is_cli_attacker   INTEGER NOT NULL DEFAULT 0,
+	is_cli_victim     INTEGER NOT NULL DEFAULT 0,
+	is_srv_attacker   INTEGER NOT NULL DEFAULT 0,
+	is_srv_victim     INTEGER NOT NULL DEFAULT 0,
+	proto             INTEGER NOT NULL DEFAULT 0,
+	l7_proto          INTEGER NOT NULL DEFAULT 0,
+	l7_master_proto   INTEGER NOT NULL DEFAULT 0,
+	l7_cat            INTEGER NOT NULL DEFAULT 0,
+	cli_name          TEXT    NOT NULL DEFAULT '',
+	srv_name          TEXT    NOT NULL DEFAULT '',
+	cli_country       TEXT    NOT NULL DEFAULT '',
+	srv_country       TEXT    NOT NULL DEFAULT '',
+	cli_blacklisted   INTEGER NOT NULL DEFAULT 0,
+	srv_blacklisted   INTEGER NOT NULL DEFAULT 0,
+	cli2srv_bytes     INTEGER NOT NULL DEFAULT 0,
+	srv2cli_bytes     INTEGER NOT NULL DEFAULT 0,
+	cli2srv_pkts      INTEGER NOT NULL DEFAULT 0,
+	srv2cli_pkts      INTEGER NOT NULL DEFAULT 0,
+	first_seen        INTEGER NOT NULL DEFAULT 0,
+	community_id      TEXT    NOT NULL DEFAULT '',
+	alerts_map        TEXT    NOT NULL DEFAULT '',
+	flow_risk_bitmap  INTEGER NOT NULL DEFAULT 0,
+	output_snmp       INTEGER NOT NULL DEFAULT 0,
+	input_snmp        INTEGER NOT NULL DEFAULT 0,
+	probe_ip          TEXT    NOT NULL DEFAULT '',
+	cli_location      INTEGER NOT NULL DEFAULT 0,
+	srv_location      INTEGER NOT NULL DEFAULT 0,
+	info              TEXT    NOT NULL DEFAULT '',
+	cli_host_pool_id  INTEGER NOT NULL DEFAULT 0,
+	srv_host_pool_id  INTEGER NOT NULL DEFAULT 0,
+	cli_network       INTEGER NOT NULL DEFAULT 0,
+	srv_network       INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX flow_alerts_ifid_status_tstamp ON flow_alerts(interface_id, alert_status, tstamp);
+CREATE INDEX flow_alerts_alert_id ON flow_alerts(alert_id);
+CREATE TABLE host_alerts (
+	rowid             INTEGER PRIMARY KEY AUTOINCREMENT,
+	alert_id          INTEGER NOT NULL,
+	alert_status      INTEGER NOT NULL DEFAULT 0 CHECK (alert_status IN (0, 1)),
+	alert_category    INTEGER NOT NULL DEFAULT 0,
+	interface_id      INTEGER NOT NULL,
+	tstamp            INTEGER NOT NULL,
+	tstamp_end        INTEGER NOT NULL DEFAULT 0,
+	severity          INTEGER NOT NULL DEFAULT 0,
+	score             INTEGER NOT NULL DEFAULT 0,
+	counter           INTEGER NOT NULL DEFAULT 1,
+	json              TEXT    NOT NULL DEFAULT '{}',
+	user_label        TEXT    NOT NULL DEFAULT '',
+	user_label_tstamp INTEGER NOT NULL DEFAULT 0,
+	granularity       INTEGER NOT NULL DEFAULT 0,
+	description       TEXT    NOT NULL DEFAULT '',
+	ip_version        INTEGER NOT NULL DEFAULT 0,
+	ip                TEXT    NOT NULL DEFAULT '',
+	vlan_id           INTEGER NOT NULL DEFAULT 0,
+	name              TEXT    NOT NULL DEFAULT '',
+	is_attacker       INTEGER NOT NULL DEFAULT 0,
+	is_victim         INTEGER NOT NULL DEFAULT 0,
+	is_client         INTEGER NOT NULL DEFAULT 0,
+	is_server         INTEGER NOT NULL DEFAULT 0,
+	host_pool_id      INTEGER NOT NULL DEFAULT 0,
+	network           INTEGER NOT NULL DEFAULT 0,
+	country           TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX host_alerts_ifid_status_tstamp ON host_alerts(interface_id, alert_status, tstamp);
+CREATE INDEX host_alerts_alert_id ON host_alerts(alert_id);
+CREATE TABLE mac_alerts (
+	rowid             INTEGER PRIMARY KEY AUTOINCREMENT,
+	alert_id          INTEGER NOT NULL,
+	alert_status      INTEGER NOT NULL DEFAULT 0 CHECK (alert_status IN (0, 1)),
+	alert_category    INTEGER NOT NULL DEFAULT 0,
+	interface_id      INTEGER NOT NULL,
+	tstamp            INTEGER NOT NULL,
+	tstamp_end        INTEGER NOT NULL DEFAULT 0,
+	severity          INTEGER NOT NULL DEFAULT 0,
+	score             INTEGER NOT NULL DEFAULT 0,
+	counter           INTEGER NOT NULL DEFAULT 1,
+	json              TEXT    NOT NULL DEFAULT '{}',
+	user_label        TEXT    NOT NULL DEFAULT '',
+	user_label_tstamp INTEGER NOT NULL DEFAULT 0,
+	granularity       INTEGER NOT NULL DEFAULT 0,
+	description       TEXT    NOT NULL DEFAULT '',
+	address           TEXT    NOT NULL DEFAULT '',
+	device_type       INTEGER NOT NULL DEFAULT 0,
+	name              TEXT    NOT NULL DEFAULT '',
+	is_attacker       INTEGER NOT NULL DEFAULT 0,
+	is_victim         INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX mac_alerts_ifid_status_tstamp ON mac_alerts(interface_id, alert_status, tstamp);
+CREATE INDEX mac_alerts_alert_id ON mac_alerts(alert_id);
+CREATE TABLE snmp_alerts (
+	rowid             INTEGER PRIMARY KEY AUTOINCREMENT,
+	alert_id          INTEGER NOT NULL,
+	alert_status      INTEGER NOT NULL DEFAULT 0 CHECK (alert_status IN (0, 1)),
+	alert_category    INTEGER NOT NULL DEFAULT 0,
+	interface_id      INTEGER NOT NULL,
+	tstamp            INTEGER NOT NULL,
+	tstamp_end        INTEGER NOT NULL DEFAULT 0,
+	severity          INTEGER NOT NULL DEFAULT 0,
+	score             INTEGER NOT NULL DEFAULT 0,
+	counter           INTEGER NOT NULL DEFAULT 1,
+	json              TEXT    NOT NULL DEFAULT '{}',
+	user_label        TEXT    NOT NULL DEFAULT '',
+	user_label_tstamp INTEGER NOT NULL DEFAULT 0,
+	granularity       INTEGER NOT NULL DEFAULT 0,
+	description       TEXT    NOT NULL DEFAULT '',
+	ip                TEXT    NOT NULL DEFAULT '',
+	port              INTEGER NOT NULL DEFAULT 0,
+	name              TEXT    NOT NULL DEFAULT '',
+	port_name         TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX snmp_alerts_ifid_status_tstamp ON snmp_alerts(interface_id, alert_status, tstamp);
+CREATE INDEX snmp_alerts_alert_id ON snmp_alerts(alert_id);
+CREATE TABLE network_alerts (
+	rowid             INTEGER PRIMARY KEY AUTOINCREMENT,
+	alert_id          INTEGER NOT NULL,
+	alert_status      INTEGER NOT NULL DEFAULT 0 CHECK (alert_status IN (0, 1)),
+	alert_category    INTEGER NOT NULL DEFAULT 0,
+	interface_id      INTEGER NOT NULL,
+	tstamp            INTEGER NOT NULL,
+	tstamp_end        INTEGER NOT NULL DEFAULT 0,
+	severity          INTEGER NOT NULL DEFAULT 0,
+	score             INTEGER NOT NULL DEFAULT 0,
+	counter           INTEGER NOT NULL DEFAULT 1,
+	json              TEXT    NOT NULL DEFAULT '{}',
+	user_label        TEXT    NOT NULL DEFAULT '',
+	user_label_tstamp INTEGER NOT NULL DEFAULT 0,
+	granularity       INTEGER NOT NULL DEFAULT 0,
+	description       TEXT    NOT NULL DEFAULT '',
+	local_network_id  INTEGER NOT NULL DEFAULT 0,
+	name              TEXT    NOT NULL DEFAULT '',
+	alias             TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX network_alerts_ifid_status_tstamp ON network_alerts(interface_id, alert_status, tstamp);
+CREATE INDEX network_alerts_alert_id ON network_alerts(alert_id);
+CREATE TABLE interface_alerts (
+	rowid             INTEGER PRIMARY KEY AUTOINCREMENT,
+	alert_id          INTEGER NOT NULL,
+	alert_status      INTEGER NOT NULL DEFAULT 0 CHECK (alert_status IN (0, 1)),
+	alert_category    INTEGER NOT NULL DEFAULT 0,
+	interface_id      INTEGER NOT NULL,
+	tstamp            INTEGER NOT NULL,
+	tstamp_end        INTEGER NOT NULL DEFAULT 0,
+	severity          INTEGER NOT NULL DEFAULT 0,
+	score             INTEGER NOT NULL DEFAULT 0,
+	counter           INTEGER NOT NULL DEFAULT 1,
+	json              TEXT    NOT NULL DEFAULT '{}',
+	user_label        TEXT    NOT NULL DEFAULT '',
+	user_label_tstamp INTEGER NOT NULL DEFAULT 0,
+	granularity       INTEGER NOT NULL DEFAULT 0,
+	description       TEXT    NOT NULL DEFAULT '',
+	ifid              INTEGER NOT NULL DEFAULT 0,
+	subtype           TEXT    NOT NULL DEFAULT '',
+	name              TEXT    NOT NULL DEFAULT '',
+	alias             TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX interface_alerts_ifid_status_tstamp ON interface_alerts(interface_id, alert_status, tstamp);
+CREATE INDEX interface_alerts_alert_id ON interface_alerts(alert_id);
+CREATE TABLE user_alerts (
+	rowid             INTEGER PRIMARY KEY AUTOINCREMENT,
+	alert_id          INTEGER NOT NULL,
+	alert_status      INTEGER NOT NULL DEFAULT 0 CHECK (alert_status IN (0, 1)),
+	alert_category    INTEGER NOT NULL DEFAULT 0,
+	interface_id      INTEGER NOT NULL,
+	tstamp            INTEGER NOT NULL,
+	tstamp_end        INTEGER NOT NULL DEFAULT 0,
+	severity          INTEGER NOT NULL DEFAULT 0,
+	score             INTEGER NOT NULL DEFAULT 0,
+	counter           INTEGER NOT NULL DEFAULT 1,
+	json              TEXT    NOT NULL DEFAULT '{}',
+	user_label        TEXT    NOT NULL DEFAULT '',
+	user_label_tstamp INTEGER NOT NULL DEFAULT 0,
+	granularity       INTEGER NOT NULL DEFAULT 0,
+	description       TEXT    NOT NULL DEFAULT '',
+	"user"            TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX user_alerts_ifid_status_tstamp ON user_alerts(interface_id, alert_status, tstamp);
+CREATE INDEX user_alerts_alert_id ON user_alerts(alert_id);
+CREATE TABLE system_alerts (
+	rowid             INTEGER PRIMARY KEY AUTOINCREMENT,
+	alert_id          INTEGER NOT NULL,
+	alert_status      INTEGER NOT NULL DEFAULT 0 CHECK (alert_status IN (0, 1)),
+	alert_category    INTEGER NOT NULL DEFAULT 0,
+	interface_id      INTEGER NOT NULL,
+	tstamp            INTEGER NOT NULL,
+	tstamp_end        INTEGER NOT NULL DEFAULT 0,
+	severity          INTEGER NOT NULL DEFAULT 0,
+	score             INTEGER NOT NULL DEFAULT 0,
+	counter           INTEGER NOT NULL DEFAULT 1,
+	json              TEXT    NOT NULL DEFAULT '{}',
+	user_label        TEXT    NOT NULL DEFAULT '',
+	user_label_tstamp INTEGER NOT NULL DEFAULT 0,
+	granularity       INTEGER NOT NULL DEFAULT 0,
+	description       TEXT    NOT NULL DEFAULT '',
+	name              TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX system_alerts_ifid_status_tstamp ON system_alerts(interface_id, alert_status, tstamp);
+CREATE INDEX system_alerts_alert_id ON system_alerts(alert_id);
+CREATE TABLE active_monitoring_alerts (
+	rowid             INTEGER PRIMARY KEY AUTOINCREMENT,
+	alert_id          INTEGER NOT NULL,
+	alert_status      INTEGER NOT NULL DEFAULT 0 CHECK (alert_status IN (0, 1)),
+	alert_category    INTEGER NOT NULL DEFAULT 0,
+	interface_id      INTEGER NOT NULL,
+	tstamp            INTEGER NOT NULL,
+	tstamp_end        INTEGER NOT NULL DEFAULT 0,
+	severity          INTEGER NOT NULL DEFAULT 0,
+	score             INTEGER NOT NULL DEFAULT 0,
+	counter           INTEGER NOT NULL DEFAULT 1,
+	json              TEXT    NOT NULL DEFAULT '{}',
+	user_label        TEXT    NOT NULL DEFAULT '',
+	user_label_tstamp INTEGER NOT NULL DEFAULT 0,
+	granularity       INTEGER NOT NULL DEFAULT 0,
+	description       TEXT    NOT NULL DEFAULT '',
+	resolved_ip       TEXT    NOT NULL DEFAULT '',
+	resolved_name     TEXT    NOT NULL DEFAULT '',
+	measurement       TEXT    NOT NULL DEFAULT '',
+	measure_threshold REAL    NOT NULL DEFAULT 0,
+	measure_value     REAL    NOT NULL DEFAULT 0
+);
+CREATE INDEX active_monitoring_alerts_ifid_status_tstamp ON active_monitoring_alerts(interface_id, alert_status, tstamp);
+CREATE INDEX active_monitoring_alerts_alert_id ON active_monitoring_alerts(alert_id);
+`,
+	},
+	{
+		Version: 6,
+		Name:    "checks configuration",
+		// Package alerts/checks: the one configuration set (id 0) and the
+		// alert exclusions, as JSON documents. IF NOT EXISTS: development
+		// databases may have the table already.
+		SQL: `
+CREATE TABLE IF NOT EXISTS checks_config (
+	id               INTEGER PRIMARY KEY NOT NULL CHECK (id = 0),
+	config_set       TEXT NOT NULL,
+	alert_exclusions TEXT NOT NULL DEFAULT '[]',
+	updated_at       TEXT NOT NULL
+);
+`,
+	},
 }
 
 const createMigrationsTable = `

@@ -10,20 +10,6 @@ import (
 	"time"
 )
 
-// Schema is the table holding the checks configuration: one row (id 0)
-// with the configuration set and the alert exclusions as JSON text.
-//
-// NewStore creates it when missing. It belongs with the versioned
-// migrations of package db; the integrator moves it there (as a migration
-// with exactly this statement, so that databases created by NewStore
-// stay valid) and drops the statement from NewStore.
-const Schema = `CREATE TABLE IF NOT EXISTS checks_config (
-	id               INTEGER PRIMARY KEY NOT NULL CHECK (id = 0),
-	config_set       TEXT NOT NULL,
-	alert_exclusions TEXT NOT NULL DEFAULT '[]',
-	updated_at       TEXT NOT NULL
-)`
-
 // Store is the checks configuration of the program, persisted in SQLite.
 // It is safe for concurrent use: readers take a read lock on the current
 // configuration; a change is computed on a copy, written in one
@@ -42,13 +28,11 @@ type Store struct {
 }
 
 // NewStore opens the checks configuration kept in sqlDB, for the checks
-// defs (normally Builtin()). It creates the table when missing, writes the
+// defs (normally Builtin()), in the table checks_config of migration 6 of
+// package db. It writes the
 // defaults on a fresh database, and adds the checks of defs missing from
 // a stored configuration (existing entries are kept as they are).
 func NewStore(ctx context.Context, sqlDB *sql.DB, defs []Def) (*Store, error) {
-	if _, err := sqlDB.ExecContext(ctx, Schema); err != nil {
-		return nil, fmt.Errorf("checks: creating table: %w", err)
-	}
 	s := &Store{db: sqlDB, defs: defs}
 	cfg, found, err := s.load(ctx)
 	if err != nil {
