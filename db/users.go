@@ -80,7 +80,10 @@ var (
 
 var validate = newValidator()
 
-func newValidator() *validator.Validate {
+// NewValidator returns a validator for the stores of the program: fields
+// are reported by their JSON names, and "nocontrol" refuses control
+// characters. Stores register their own rules on top.
+func NewValidator() *validator.Validate {
 	v := validator.New(validator.WithRequiredStructEnabled())
 	// Report fields by their JSON (and column-like) names.
 	v.RegisterTagNameFunc(func(f reflect.StructField) string {
@@ -90,23 +93,29 @@ func newValidator() *validator.Validate {
 		}
 		return name
 	})
-	must := func(err error) {
-		if err != nil {
-			panic(err)
-		}
-	}
-	must(v.RegisterValidation("username", func(fl validator.FieldLevel) bool {
-		return usernameRE.MatchString(fl.Field().String())
-	}))
-	must(v.RegisterValidation("language", func(fl validator.FieldLevel) bool {
-		return languageRE.MatchString(fl.Field().String())
-	}))
-	must(v.RegisterValidation("nocontrol", func(fl validator.FieldLevel) bool {
+	mustRegister(v, "nocontrol", func(fl validator.FieldLevel) bool {
 		return !strings.ContainsFunc(fl.Field().String(), unicode.IsControl)
-	}))
-	must(v.RegisterValidation("cidrlist", func(fl validator.FieldLevel) bool {
+	})
+	return v
+}
+
+func mustRegister(v *validator.Validate, tag string, fn validator.Func) {
+	if err := v.RegisterValidation(tag, fn); err != nil {
+		panic(err)
+	}
+}
+
+func newValidator() *validator.Validate {
+	v := NewValidator()
+	mustRegister(v, "username", func(fl validator.FieldLevel) bool {
+		return usernameRE.MatchString(fl.Field().String())
+	})
+	mustRegister(v, "language", func(fl validator.FieldLevel) bool {
+		return languageRE.MatchString(fl.Field().String())
+	})
+	mustRegister(v, "cidrlist", func(fl validator.FieldLevel) bool {
 		return validCIDRList(fl.Field().String())
-	}))
+	})
 	return v
 }
 

@@ -244,7 +244,7 @@ func New(ctx context.Context, store *db.DB, cfg Config) (*Manager, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = log.Default()
 	}
-	m := &Manager{cfg: cfg, db: store, val: newValidator()}
+	m := &Manager{cfg: cfg, db: store, val: db.NewValidator()}
 	st, err := m.load(ctx)
 	if err != nil {
 		return nil, err
@@ -257,16 +257,6 @@ func New(ctx context.Context, store *db.DB, cfg Config) (*Manager, error) {
 	m.st = next
 	m.matcher.Store(buildMatcher(next.pools[Host]))
 	return m, nil
-}
-
-func newValidator() *validator.Validate {
-	v := validator.New(validator.WithRequiredStructEnabled())
-	if err := v.RegisterValidation("nocontrol", func(fl validator.FieldLevel) bool {
-		return !strings.ContainsFunc(fl.Field().String(), func(r rune) bool { return r < 0x20 || r == 0x7f })
-	}); err != nil {
-		panic(err)
-	}
-	return v
 }
 
 // Matcher is the current host matcher.

@@ -8,11 +8,11 @@ import (
 	"reflect"
 	"sort"
 	"strings"
-	"unicode"
 
 	"github.com/go-playground/validator/v10"
 
 	"github.com/ntopng-go/ntopng/alerts"
+	"github.com/ntopng-go/ntopng/db"
 )
 
 // ErrInvalid is wrapped by every error about an alert that cannot be
@@ -108,24 +108,7 @@ type Record struct {
 	Alert
 }
 
-var validate = newValidator()
-
-func newValidator() *validator.Validate {
-	v := validator.New(validator.WithRequiredStructEnabled())
-	v.RegisterTagNameFunc(func(f reflect.StructField) string {
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "" || name == "-" {
-			return f.Name
-		}
-		return name
-	})
-	if err := v.RegisterValidation("nocontrol", func(fl validator.FieldLevel) bool {
-		return !strings.ContainsFunc(fl.Field().String(), unicode.IsControl)
-	}); err != nil {
-		panic(err)
-	}
-	return v
-}
+var validate = db.NewValidator()
 
 // describe turns a validator error into one clear message.
 func describe(err error, field string) string {
