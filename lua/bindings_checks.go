@@ -33,15 +33,7 @@ func (b *binder) getChecksConfig(L *glua.LState) int {
 	if err != nil {
 		L.RaiseError("%v", err)
 	}
-	if L.OptBool(1, false) {
-		L.Push(glua.LString(doc))
-		return 1
-	}
-	v, err := DecodeJSON(L, doc)
-	if err != nil {
-		L.RaiseError("%v", err)
-	}
-	L.Push(v)
+	pushDocument(L, doc, L.OptBool(1, false))
 	return 1
 }
 

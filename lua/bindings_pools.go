@@ -277,17 +277,23 @@ func (b *binder) exportConfig(L *glua.LState) int {
 	if err != nil {
 		L.RaiseError("%v", err)
 	}
-	if L.OptBool(2, false) {
-		L.Push(glua.LString(doc))
-	} else {
-		v, err := DecodeJSON(L, doc)
-		if err != nil {
-			L.RaiseError("%v", err)
-		}
-		L.Push(v)
-	}
+	pushDocument(L, doc, L.OptBool(2, false))
 	L.Push(glua.LBool(len(failed) > 0))
 	return 2
+}
+
+// pushDocument pushes a JSON document as its text, or as a Lua value that
+// keeps the JSON shape of empty objects and lists.
+func pushDocument(L *glua.LState, doc []byte, text bool) {
+	if text {
+		L.Push(glua.LString(doc))
+		return
+	}
+	v, err := DecodeJSON(L, doc)
+	if err != nil {
+		L.RaiseError("%v", err)
+	}
+	L.Push(v)
 }
 
 // importConfig(endpoint, text) → rc_str, rsp.

@@ -27,8 +27,7 @@ function config_utils.import(endpoint, post)
       rest_utils.answer(rest_utils.consts.err.invalid_args, { error = "missing parameter JSON" })
       return
    end
-   local code, rsp = ntop.importConfig(endpoint, post.JSON)
-   rest_utils.answer(rest_utils.code(code), rsp)
+   rest_utils.answer_rc(ntop.importConfig(endpoint, post.JSON))
 end
 
 return config_utils

@@ -8,11 +8,6 @@ local rest_utils = require "rest_utils"
 
 local pools_utils = {}
 
--- answer sends a (rc_str, rsp) pair returned by the pool bindings.
-function pools_utils.answer(code, rsp)
-   rest_utils.answer(rest_utils.code(code), rsp)
-end
-
 local function missing(name)
    rest_utils.answer(rest_utils.consts.err.invalid_args, { error = "missing parameter " .. name })
 end
@@ -35,7 +30,7 @@ end
 function pools_utils.add(kind, post)
    local p = pools_utils.required(post, { "pool_name", "pool_members" })
    if p == nil then return end
-   pools_utils.answer(ntop.addPool(kind, p.pool_name, p.pool_members, p.recipients))
+   rest_utils.answer_rc(ntop.addPool(kind, p.pool_name, p.pool_members, p.recipients))
 end
 
 -- edit: edit/<kind>/pool (§2.2); members are replaced, recipients only
@@ -43,14 +38,14 @@ end
 function pools_utils.edit(kind, post)
    local p = pools_utils.required(post, { "pool", "pool_name", "pool_members" })
    if p == nil then return end
-   pools_utils.answer(ntop.editPool(kind, tonumber(p.pool), p.pool_name, p.pool_members, p.recipients))
+   rest_utils.answer_rc(ntop.editPool(kind, tonumber(p.pool), p.pool_name, p.pool_members, p.recipients))
 end
 
 -- delete: delete/<kind>/pool (§2.3).
 function pools_utils.delete(kind, post)
    local p = pools_utils.required(post, { "pool" })
    if p == nil then return end
-   pools_utils.answer(ntop.deletePool(kind, tonumber(p.pool)))
+   rest_utils.answer_rc(ntop.deletePool(kind, tonumber(p.pool)))
 end
 
 -- get: get/<kind>/pools (§2.4): every pool, or {[N] = pool} for pool=N

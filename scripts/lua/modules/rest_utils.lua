@@ -27,6 +27,12 @@ function rest_utils.code(str)
    return by_str[str] or rest_utils.consts.err.internal_error
 end
 
+-- answer_rc answers the (rc_str, rsp) pair that changing bindings return
+-- (e.g. ntop.addPool, ntop.setChecksConfig).
+function rest_utils.answer_rc(code, rsp)
+   rest_utils.answer(rest_utils.code(code), rsp)
+end
+
 -- isempty: ntopng treats "" and a single space like a missing parameter.
 function rest_utils.isempty(s)
    return s == nil or s == "" or s == " "

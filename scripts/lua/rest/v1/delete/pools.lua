@@ -2,5 +2,5 @@
 -- reset the id counters; the built-in pools come back empty
 -- (rest-pools.md §2.6). Administrators only (checked by the server;
 -- ntopng lets any user do it, see docs/compatibility.md).
-local pools_utils = require "pools_utils"
-pools_utils.answer(ntop.deleteAllPools())
+local rest_utils = require "rest_utils"
+rest_utils.answer_rc(ntop.deleteAllPools())

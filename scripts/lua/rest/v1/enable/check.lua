@@ -10,5 +10,4 @@ for _, k in ipairs({ "check_subdir", "script_key" }) do
       return
    end
 end
-local code, rsp = ntop.enableCheck(_POST.check_subdir, _POST.script_key, true)
-rest_utils.answer(rest_utils.code(code), rsp)
+rest_utils.answer_rc(ntop.enableCheck(_POST.check_subdir, _POST.script_key, true))

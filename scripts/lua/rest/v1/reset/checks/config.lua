@@ -2,5 +2,4 @@
 -- configuration; alert exclusions are deleted (rest-alerts-checks.md
 -- §4.6). Administrators only (checked by the server).
 local rest_utils = require "rest_utils"
-local code, rsp = ntop.resetChecksConfig()
-rest_utils.answer(rest_utils.code(code), rsp)
+rest_utils.answer_rc(ntop.resetChecksConfig())

@@ -8,5 +8,4 @@ if rest_utils.isempty(_POST.JSON) then
    rest_utils.answer(rest_utils.consts.err.invalid_args, { error = "missing parameter JSON" })
    return
 end
-local code, rsp = ntop.setChecksConfig(_POST.JSON)
-rest_utils.answer(rest_utils.code(code), rsp)
+rest_utils.answer_rc(ntop.setChecksConfig(_POST.JSON))

@@ -2,5 +2,5 @@
 -- "Default" and 1 "Jailed Hosts" come back empty
 -- (rest-config-import-export.md §3.3). Administrators only (checked by
 -- the server).
-local pools_utils = require "pools_utils"
-pools_utils.answer(ntop.resetConfig("pool"))
+local rest_utils = require "rest_utils"
+rest_utils.answer_rc(ntop.resetConfig("pool"))

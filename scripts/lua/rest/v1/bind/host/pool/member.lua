@@ -16,4 +16,4 @@ if _POST.action == "edit" then
    if pools_utils.required(_POST, { "old_member" }) == nil then return end
    old = _POST.old_member
 end
-pools_utils.answer(ntop.bindPoolMember(tonumber(pool), _POST.member, old))
+rest_utils.answer_rc(ntop.bindPoolMember(tonumber(pool), _POST.member, old))
