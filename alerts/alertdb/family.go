@@ -3,6 +3,8 @@ package alertdb
 import (
 	"fmt"
 	"strings"
+
+	"github.com/ntopng-go/ntopng/alerts"
 )
 
 // Family is an alert entity family; each one has its own table
@@ -229,7 +231,6 @@ var commonColumns = []string{
 type familyInfo struct {
 	family   Family
 	table    string
-	entityID int
 	system   bool // always on the system interface
 	hasDescr bool // granularity and description columns
 	cols     []column
@@ -243,18 +244,23 @@ type familyInfo struct {
 var families = map[Family]*familyInfo{}
 
 func init() {
-	add := func(f Family, table string, entityID int, system, hasDescr bool, cols []column) {
-		families[f] = newFamilyInfo(f, table, entityID, system, hasDescr, cols)
+	// Table names come from the entity table of package alerts.
+	add := func(f Family, e alerts.EntityID, system, hasDescr bool, cols []column) {
+		ent, ok := alerts.EntityByID(e)
+		if !ok || ent.Table == "" {
+			panic(fmt.Sprintf("alertdb: entity %d has no alert table", e))
+		}
+		families[f] = newFamilyInfo(f, ent.Table, system, hasDescr, cols)
 	}
-	add(FamilyInterface, "interface_alerts", 0, false, true, interfaceColumns)
-	add(FamilyHost, "host_alerts", 1, false, true, hostColumns)
-	add(FamilyNetwork, "network_alerts", 2, false, true, networkColumns)
-	add(FamilySNMP, "snmp_alerts", 3, false, true, snmpColumns)
-	add(FamilyFlow, "flow_alerts", 4, false, false, flowColumns)
-	add(FamilyMAC, "mac_alerts", 5, false, true, macColumns)
-	add(FamilyUser, "user_alerts", 7, true, true, userColumns)
-	add(FamilyAMHost, "active_monitoring_alerts", 8, true, true, amColumns)
-	add(FamilySystem, "system_alerts", 9, true, true, systemColumns)
+	add(FamilyInterface, alerts.EntityInterface, false, true, interfaceColumns)
+	add(FamilyHost, alerts.EntityHost, false, true, hostColumns)
+	add(FamilyNetwork, alerts.EntityNetwork, false, true, networkColumns)
+	add(FamilySNMP, alerts.EntitySNMPDevice, false, true, snmpColumns)
+	add(FamilyFlow, alerts.EntityFlow, false, false, flowColumns)
+	add(FamilyMAC, alerts.EntityMAC, false, true, macColumns)
+	add(FamilyUser, alerts.EntityUser, true, true, userColumns)
+	add(FamilyAMHost, alerts.EntityAMHost, true, true, amColumns)
+	add(FamilySystem, alerts.EntitySystem, true, true, systemColumns)
 
 	fl := families[FamilyFlow]
 	fl.filters["ip"] = filterField{cols: []string{"cli_ip", "srv_ip"}, kind: kindIP}
@@ -285,9 +291,9 @@ func init() {
 	n.sorts["network_name"] = `"name"`
 }
 
-func newFamilyInfo(f Family, table string, entityID int, system, hasDescr bool, cols []column) *familyInfo {
+func newFamilyInfo(f Family, table string, system, hasDescr bool, cols []column) *familyInfo {
 	fi := &familyInfo{
-		family: f, table: table, entityID: entityID, system: system, hasDescr: hasDescr,
+		family: f, table: table, system: system, hasDescr: hasDescr,
 		cols: cols, filters: map[string]filterField{}, sorts: map[string]string{},
 	}
 	// Common filters (spec §3.1).
