@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ntopng-go/ntopng/alerts/alertdb"
 	"log"
 	"os"
 	"os/exec"
@@ -155,6 +156,13 @@ func setup(opts *options.Options, logger *log.Logger) (*program, error) {
 		p.close()
 		return nil, err
 	}
+	alertStore := alertdb.New(store, alertdb.Options{ProtoByName: func(name string) (int, bool) {
+		p, ok := reg.ByName(name)
+		if !ok {
+			return 0, false
+		}
+		return int(p.ID), true
+	}})
 	for _, ifc := range p.ifaces {
 		// Every pool change re-evaluates the hosts of every interface.
 		poolMgr.Subscribe(func(m *pools.Matcher) { ifc.SetPools(m) })
@@ -171,7 +179,7 @@ func setup(opts *options.Options, logger *log.Logger) (*program, error) {
 	}
 	luaApp := &lua.App{Interfaces: p.ifaces, Registry: reg, Version: version, Start: time.Now(),
 		HostAliases: aliases.Get, DataDir: opts.DataDir, Users: store,
-		Pools: poolMgr, Config: configModules(poolMgr, checksStore), Checks: checksStore,
+		Pools: poolMgr, Config: configModules(poolMgr, checksStore), Checks: checksStore, Alerts: alertStore,
 		SetHostAlias: func(ctx context.Context, host, alias string) error {
 			_, err := aliases.Set(ctx, host, alias)
 			return err

@@ -2,6 +2,7 @@ package lua
 
 import (
 	"context"
+	"github.com/ntopng-go/ntopng/alerts/alertdb"
 	"net/netip"
 	"time"
 
@@ -60,6 +61,12 @@ type App struct {
 	Config *configdoc.Registry
 	// Checks is the checks configuration.
 	Checks *checks.Store
+	// Alerts is the historical alert store (nil: no alerts are served).
+	Alerts *alertdb.Store
+	// EngagedAlerts lists the engaged alerts of family fam on interface
+	// ifid (system-scoped families: every engaged alert of the family).
+	// RowID is 0 and Status is alertdb.StatusEngaged. Nil: none.
+	EngagedAlerts func(ifid int, fam alertdb.Family) []alertdb.Record
 }
 
 // Interface returns the interface with the given id.
