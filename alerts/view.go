@@ -141,3 +141,16 @@ type Raised struct {
 	// Params are type-specific values stored in the alert's json column.
 	Params map[string]any
 }
+
+// InterfaceView is a copy of an interface's counters for interface checks.
+type InterfaceView struct {
+	IfID          int
+	Name          string
+	Packets       uint64
+	Bytes         uint64
+	Drops         uint64
+	ThroughputBps float64
+	ThroughputPps float64
+	NumFlows      int
+	NumHosts      int
+}
