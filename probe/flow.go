@@ -62,6 +62,16 @@ type Flow struct {
 	// fpCredited is set once the client fingerprints went to the client host.
 	fpCredited bool
 
+	// Check engine state (checkhook.go): whether the protocolDetected
+	// event was sent, when and at which packet count the last event was
+	// queued; set by SetFlowAlerts: alerted and the client and server
+	// shares of the scores of alerts not counted from risks.
+	detectedSent bool
+	lastCheckUs  int64
+	checkedPkts  uint64
+	alerted      bool
+	alertScore   [2]int32
+
 	// TCP handshake timing (unix microseconds; 0 when not seen).
 	synUs, synAckUs, ackUs      int64
 	firstCliPayloadUs           int64

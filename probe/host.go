@@ -136,6 +136,10 @@ type Host struct {
 	// ScoreAsCli and ScoreAsSrv sum the risk scores of the host's active
 	// flows (the client or server share of each).
 	ScoreAsCli, ScoreAsSrv int32
+	// Flows with alerts: in which the host was client or server (totals),
+	// and those still active.
+	AlertedFlowsAsCli, AlertedFlowsAsSrv uint32
+	ActiveAlertedFlows                   uint32
 	FlowsAsCli             uint32
 	FlowsAsSrv             uint32
 	UnreachAsCli           uint32

@@ -13,6 +13,9 @@ func (ifc *Interface) housekeeping(now int64, final bool) {
 	ifc.nextTickUs = now + 1e6
 	ifc.flushCounters()
 	ifc.visitFlows(now, final)
+	if !final {
+		ifc.queueMinute(now, false)
+	}
 	if final || now-ifc.lastThptUs >= housekeepingPeriod*1e6 {
 		ifc.updateThroughput(now)
 		ifc.walkHosts(now)
@@ -39,9 +42,11 @@ func (ifc *Interface) visitFlows(now int64, final bool) {
 		sh := &ifc.flows[f.key.shard()]
 		sh.mu.Lock()
 		ifc.visitFlow(f, now, final)
+		ifc.queueCheck(f, now, final)
 		sh.mu.Unlock()
 		f.queued = false
 	}
+	ifc.deliverChecks()
 	for i := len(keep); i < len(ifc.pendingFlows); i++ {
 		ifc.pendingFlows[i] = nil // let purged flows be collected
 	}
@@ -123,7 +128,7 @@ func (ifc *Interface) creditScore(f *Flow) {
 			hs.mu.Unlock()
 		}
 	}
-	_, cli, srv := f.Risks().Score()
+	_, cli, srv := ifc.flowScore(f)
 	dc, ds := int32(cli)-f.scoreCredited[0], int32(srv)-f.scoreCredited[1]
 	if dc == 0 && ds == 0 {
 		return
@@ -294,15 +299,23 @@ func (ifc *Interface) purge(now int64) {
 					ifc.engine.Finalize(&f.DPI, f.L4Proto, f.CliPort, f.SrvPort)
 				}
 				ifc.visitFlow(f, now, false)
+				if ifc.checkSink != nil {
+					ifc.queueEvent(f, HookFlowEnd, now)
+				}
 				delete(sh.m, k)
 				f.gone = true
 				dead = append(dead, f)
 			}
 		}
 		sh.mu.Unlock()
+		ifc.deliverChecks()
 		for _, f := range dead {
 			ifc.numFlows.Add(-1)
 			ifc.attachFlow(f, f.Cli, f.Srv, false)
+			if f.alerted {
+				ifc.alertedFlows.Add(-1)
+				ifc.endAlertedFlow(f)
+			}
 			// A purged flow no longer counts in its hosts' scores.
 			ifc.addScore(f.Cli, -f.scoreCredited[0], true)
 			ifc.addScore(f.Srv, -f.scoreCredited[1], false)
@@ -361,4 +374,5 @@ func (ifc *Interface) EndOfInput() {
 	wall := time.Now().UnixMicro()
 	ifc.housekeeping(wall, true)
 	ifc.housekeeping(wall, true)
+	ifc.finalChecks(wall)
 }

@@ -138,6 +138,15 @@ type Interface struct {
 	pools atomic.Pointer[poolRef]
 
 	numFlows atomic.Int64
+	// alertedFlows counts the active flows with alerts; scoredRisks is
+	// the set of risks that count in scores (SetScoredRisks).
+	alertedFlows atomic.Int64
+	scoredRisks  atomic.Uint64
+	// checkSink and checkEvents: the check engine and the flow events
+	// queued under shard locks, delivered once the locks are released.
+	checkSink   CheckSink
+	checkEvents []FlowEvent
+	checkMinute int64
 	numHosts atomic.Int64
 	clockUs  atomic.Int64
 	serial   uint32
@@ -180,6 +189,7 @@ func New(cfg Config) *Interface {
 		cfg.Registry = dpi.NewRegistry()
 	}
 	ifc := &Interface{cfg: cfg, macs: map[[6]byte]macEntry{}}
+	ifc.scoredRisks.Store(^uint64(0))
 	ifc.engine = dpi.NewEngine(cfg.Registry, ifc)
 	for i := range ifc.flows {
 		ifc.flows[i].m = make(map[flowKey]*Flow)

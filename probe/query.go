@@ -313,6 +313,8 @@ type FlowSummary struct {
 	// Score is the flow score: the sum of its risks' scores.
 	Score int
 	Risks dpi.Risks
+	// Alerted: checks raised at least one alert on the flow.
+	Alerted bool
 	// HTTP request facts kept by the classifier.
 	HTTPMethod, HTTPUserAgent string
 	HTTPStatus                uint16
@@ -514,7 +516,8 @@ func (ifc *Interface) Flows(flt FlowFilter) []FlowSummary {
 				Info: f.DPI.Info.Clone(),
 			})
 			s := &out[len(out)-1]
-			s.Score, _, _ = s.Risks.Score()
+			s.Score, _, _ = ifc.flowScore(f)
+			s.Alerted = f.alerted
 		}
 		sh.mu.Unlock()
 	}
