@@ -896,3 +896,28 @@ func ExampleParseFilterList() {
 	fmt.Println(ff.Items)
 	// Output: [{5 eq} {20 eq} {7 neq}]
 }
+
+func TestUpdateKeepsStatusAndRowID(t *testing.T) {
+	s, _ := newStore(t, Options{})
+	ids, err := s.InsertRowIDs(ctx, FamilySystem, []Alert{{AlertID: 4187, Tstamp: 10, Score: 10, Description: "a"}, {AlertID: 4187, Tstamp: 11, Score: 10, Description: "b"}})
+	if err != nil || len(ids) != 2 || ids[1] != ids[0]+1 {
+		t.Fatalf("ids %v, err %v", ids, err)
+	}
+	if _, err := s.Acknowledge(ctx, FamilySystem, Filter{}, "seen", time.Unix(20, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Update(ctx, FamilySystem, ids[0], Alert{AlertID: 4187, Tstamp: 10, Score: 100, Description: "changed"}); err != nil {
+		t.Fatal(err)
+	}
+	recs, _ := query(t, s, FamilySystem, Filter{Status: StatusAny})
+	if len(recs) != 2 || recs[0].RowID != ids[0] || recs[0].Score != 100 || recs[0].Description != "changed" ||
+		recs[0].Status != StatusAcknowledged || recs[0].UserLabel != "seen" || recs[1].Description != "b" {
+		t.Fatalf("after update: %+v", recs)
+	}
+	if err := s.Update(ctx, FamilySystem, 999, Alert{AlertID: 1, Tstamp: 1}); !errors.Is(err, ErrNoSuchAlert) {
+		t.Fatalf("unknown rowid: %v", err)
+	}
+	if err := s.Update(ctx, FamilySystem, ids[1], Alert{AlertID: 1, Tstamp: 5, TstampEnd: 1}); err == nil {
+		t.Fatal("invalid alert accepted")
+	}
+}

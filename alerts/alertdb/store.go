@@ -10,7 +10,9 @@ package alertdb
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -60,17 +62,25 @@ func New(d *db.DB, opts Options) *Store {
 // or none (an invalid alert is reported, with its index, before anything
 // is written). Retention is applied in the same transaction.
 func (s *Store) Insert(ctx context.Context, fam Family, alerts []Alert) error {
+	_, err := s.InsertRowIDs(ctx, fam, alerts)
+	return err
+}
+
+// InsertRowIDs is Insert returning the rowid given to each alert. An
+// alert removed at once by retention keeps its (dead) rowid.
+func (s *Store) InsertRowIDs(ctx context.Context, fam Family, alerts []Alert) ([]int64, error) {
 	fi, err := lookup(fam)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if len(alerts) == 0 {
-		return nil
+		return nil, nil
 	}
+	ids := make([]int64, 0, len(alerts))
 	rows := make([][]any, len(alerts))
 	for i := range alerts {
 		if rows[i], err = fi.prepare(alerts[i]); err != nil {
-			return fmt.Errorf("alertdb: %s alert #%d: %w", fam, i, err)
+			return nil, fmt.Errorf("alertdb: %s alert #%d: %w", fam, i, err)
 		}
 	}
 	s.wmu.Lock()
@@ -83,21 +93,67 @@ func (s *Store) Insert(ctx context.Context, fam Family, alerts []Alert) error {
 		}
 		defer stmt.Close()
 		for _, args := range rows {
-			if _, err := stmt.ExecContext(ctx, args...); err != nil {
+			res, err := stmt.ExecContext(ctx, args...)
+			if err != nil {
 				return err
 			}
+			id, err := res.LastInsertId()
+			if err != nil {
+				return err
+			}
+			ids = append(ids, id)
 		}
 		count, err = s.retain(ctx, tx, fi, int64(len(rows)))
 		return err
 	})
 	if err != nil {
 		delete(s.counts, fam) // unknown again: recounted by the next insert
-		return fmt.Errorf("alertdb: storing %d %s alerts: %w", len(rows), fam, err)
+		return nil, fmt.Errorf("alertdb: storing %d %s alerts: %w", len(rows), fam, err)
 	}
 	if count >= 0 {
 		s.counts[fam] = count
 	}
-	return nil
+	return ids, nil
+}
+
+// ErrNoSuchAlert is returned by Update for a rowid that is not stored.
+var ErrNoSuchAlert = errors.New("alertdb: no such alert")
+
+// Update rewrites the stored alert rowid of family fam with a, keeping its
+// status and acknowledgement label (the engine updates the one row of a
+// flow when further alerts are raised on it), in one transaction.
+func (s *Store) Update(ctx context.Context, fam Family, rowid int64, a Alert) error {
+	fi, err := lookup(fam)
+	if err != nil {
+		return err
+	}
+	args, err := fi.prepare(a)
+	if err != nil {
+		return fmt.Errorf("alertdb: %s alert: %w", fam, err)
+	}
+	cols := fi.insertColumns()
+	var set []string
+	var vals []any
+	for i, c := range cols {
+		if c == "user_label" {
+			continue
+		}
+		set = append(set, quote(c)+" = ?")
+		vals = append(vals, args[i])
+	}
+	vals = append(vals, rowid)
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE "+quote(fi.table)+" SET "+strings.Join(set, ", ")+" WHERE rowid = ?", vals...)
+		if err != nil {
+			return fmt.Errorf("alertdb: updating %s alert %d: %w", fam, rowid, err)
+		}
+		if n, err := res.RowsAffected(); err == nil && n == 0 {
+			return ErrNoSuchAlert
+		}
+		return nil
+	})
 }
 
 // retain applies MaxAlertsPerFamily after added rows were inserted in
