@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/ntopng-go/ntopng/alerts/alertdb"
+	"github.com/ntopng-go/ntopng/alerts/engine"
 	"log"
 	"os"
 	"os/exec"
@@ -68,14 +69,16 @@ func run(args []string) int {
 
 // program holds the running components.
 type program struct {
-	opts    *options.Options
-	log     *log.Logger
-	db      *db.DB
-	geo     *geo.DB
-	ifaces  []*probe.Interface
-	sources []capture.Source
-	files   []bool // files[i]: input i is a file (packet clock)
-	server  *rest.Server
+	opts     *options.Options
+	log      *log.Logger
+	db       *db.DB
+	geo      *geo.DB
+	ifaces   []*probe.Interface
+	sources  []capture.Source
+	files    []bool // files[i]: input i is a file (packet clock)
+	server   *rest.Server
+	checks   *engine.Engine
+	alertLog *engine.JSONLines
 }
 
 func setup(opts *options.Options, logger *log.Logger) (*program, error) {
@@ -163,6 +166,19 @@ func setup(opts *options.Options, logger *log.Logger) (*program, error) {
 		}
 		return int(p.ID), true
 	}})
+	// The check engine: alerts go to the store and, until the
+	// notifications subsystem exists, to a JSON-lines file recipient.
+	p.alertLog, err = engine.OpenJSONLines(filepath.Join(opts.DataDir, "alerts.jsonl"))
+	if err != nil {
+		p.close()
+		return nil, fmt.Errorf("alert log: %w", err)
+	}
+	p.checks = engine.New(engine.Options{Store: alertStore, Checks: checksStore, Registry: reg,
+		Blacklists: engine.NewBlacklists(filepath.Join(opts.DataDir, "blacklists")),
+		Dispatcher: p.alertLog, Log: logger})
+	for _, ifc := range p.ifaces {
+		p.checks.Attach(ifc)
+	}
 	for _, ifc := range p.ifaces {
 		// Every pool change re-evaluates the hosts of every interface.
 		poolMgr.Subscribe(func(m *pools.Matcher) { ifc.SetPools(m) })
@@ -179,7 +195,7 @@ func setup(opts *options.Options, logger *log.Logger) (*program, error) {
 	}
 	luaApp := &lua.App{Interfaces: p.ifaces, Registry: reg, Version: version, Start: time.Now(),
 		HostAliases: aliases.Get, DataDir: opts.DataDir, Users: store,
-		Pools: poolMgr, Config: configModules(poolMgr, checksStore), Checks: checksStore, Alerts: alertStore,
+		Pools: poolMgr, Config: configModules(poolMgr, checksStore), Checks: checksStore, Alerts: alertStore, EngagedAlerts: p.checks.Engaged,
 		SetHostAlias: func(ctx context.Context, host, alias string) error {
 			_, err := aliases.Set(ctx, host, alias)
 			return err
@@ -263,6 +279,9 @@ func (p *program) close() {
 	for _, s := range p.sources {
 		_ = s.Close()
 	}
+	if p.alertLog != nil {
+		_ = p.alertLog.Close()
+	}
 	if p.db != nil {
 		_ = p.db.Close()
 	}
@@ -298,6 +317,9 @@ func (p *program) serve() error {
 	defer stop()
 	captureCtx, cancelCapture := context.WithCancel(ctx)
 	defer cancelCapture()
+	checksCtx, stopChecks := context.WithCancel(context.Background())
+	defer stopChecks()
+	p.checks.Start(checksCtx)
 
 	var filesDone, all sync.WaitGroup
 	live := false
@@ -331,7 +353,8 @@ func (p *program) serve() error {
 	}
 	if ctx.Err() == nil {
 		// runtime: every file input read, last housekeeping done, all
-		// hosts and flows still in memory.
+		// hosts and flows still in memory, their checks done.
+		p.checks.Drain(ctx)
 		p.runScript("runtime", p.opts.TestScript)
 	}
 	if !(p.opts.ShutdownWhenDone && !live) {
@@ -344,6 +367,9 @@ func (p *program) serve() error {
 	// Shut the interfaces down, then post, then exit.
 	cancelCapture()
 	all.Wait()
+	p.checks.Drain(ctx)
+	stopChecks()
+	p.checks.Wait()
 	p.runScript("post", p.opts.TestScriptPost)
 	shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
