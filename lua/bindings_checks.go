@@ -16,6 +16,7 @@ func (b *binder) checksModule() map[string]glua.LGFunction {
 		"enableCheck":       b.enableCheck,
 		"enableAllChecks":   b.enableAllChecks,
 		"resetChecksConfig": b.resetChecksConfig,
+		"addAlertExclusion": b.addAlertExclusion,
 	}
 }
 
@@ -95,6 +96,16 @@ func (b *binder) enableAllChecks(L *glua.LState) int {
 func (b *binder) resetChecksConfig(L *glua.LState) int {
 	if err := b.checks(L).Reset(b.ctx(L)); err != nil {
 		return answerRC(L, "INTERNAL_ERROR", err)
+	}
+	return answerRC(L, "OK", nil)
+}
+
+// addAlertExclusion(addr, family, key) → rc_str, rsp: alert type key of
+// family ("flow" or "host") is no longer raised for addr.
+func (b *binder) addAlertExclusion(L *glua.LState) int {
+	ex := checks.Exclusion{Subject: L.CheckString(1), Family: L.CheckString(2), Key: L.CheckInt(3)}
+	if err := b.checks(L).AddExclusion(b.ctx(L), ex); err != nil {
+		return answerRC(L, checksFailure(err), err)
 	}
 	return answerRC(L, "OK", nil)
 }

@@ -24,6 +24,8 @@ var scriptAccess = map[string]access{
 	"lua/logout.lua":            anyUser,
 	"lua/toggle_all_checks.lua": adminOnly,
 
+	"lua/pro/rest/v1/add/alert/exclusion.lua": adminOnly,
+
 	"lua/rest/v1/get/ntopng/interfaces.lua":            anyUser,
 	"lua/rest/v1/get/interface/data.lua":               anyUser,
 	"lua/rest/v1/get/interface/address.lua":            anyUser,

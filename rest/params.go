@@ -130,6 +130,8 @@ var validators = map[string]validator{
 
 	// Checks (rest-alerts-checks.md §4).
 	"check_subdir": noSpaceQuote, "script_key": noSpaceQuote,
+	// Alert exclusions (pro/rest/v1/add/alert/exclusion.lua).
+	"alert_addr": noSpaceQuote, "subdir": noSpaceQuote, "flow_alert_key": isInteger, "host_alert_key": isInteger,
 }
 
 // rawParams are passed as received: purifying would change a password.
@@ -149,6 +151,7 @@ var strictParams = map[string]bool{
 	"pool_members": true, "member": true, "old_member": true, "recipients": true,
 	"host_pool_members": true, "pool_name_only": true,
 	"check_subdir": true, "script_key": true,
+	"alert_addr": true, "subdir": true, "flow_alert_key": true, "host_alert_key": true,
 }
 
 // networkList accepts a comma separated list of addresses or CIDRs
