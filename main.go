@@ -196,6 +196,7 @@ func setup(opts *options.Options, logger *log.Logger) (*program, error) {
 	luaApp := &lua.App{Interfaces: p.ifaces, Registry: reg, Version: version, Start: time.Now(),
 		HostAliases: aliases.Get, DataDir: opts.DataDir, Users: store,
 		Pools: poolMgr, Config: configModules(poolMgr, checksStore), Checks: checksStore, Alerts: alertStore, EngagedAlerts: p.checks.Engaged,
+		AlertCounts: func(ifid int) (int, uint64) { return p.checks.EngagedCount(ifid), p.checks.Dropped(ifid) },
 		SetHostAlias: func(ctx context.Context, host, alias string) error {
 			_, err := aliases.Set(ctx, host, alias)
 			return err

@@ -67,6 +67,9 @@ type App struct {
 	// ifid (system-scoped families: every engaged alert of the family).
 	// RowID is 0 and Status is alertdb.StatusEngaged. Nil: none.
 	EngagedAlerts func(ifid int, fam alertdb.Family) []alertdb.Record
+	// AlertCounts are the engaged alerts of interface ifid and the flow
+	// events its check engine dropped (nil: none).
+	AlertCounts func(ifid int) (engaged int, dropped uint64)
 }
 
 // Interface returns the interface with the given id.
