@@ -140,23 +140,23 @@ type Host struct {
 	// and those still active.
 	AlertedFlowsAsCli, AlertedFlowsAsSrv uint32
 	ActiveAlertedFlows                   uint32
-	FlowsAsCli             uint32
-	FlowsAsSrv             uint32
-	UnreachAsCli           uint32
-	UnreachAsSrv           uint32
-	HostUnreachAsCli       uint32
-	HostUnreachAsSrv       uint32
-	TotalActivityTime      uint32
-	lastActivityIncr       int64
-	Names                  HostNames
-	ICMPTypes              map[uint16]*ICMPCounter // key type<<8|code
-	ThroughputBps          float32
-	ThroughputPps          float32
-	TrendBps, TrendPps     uint8
-	lastThptTime           int64 // unix ms
-	lastThptBytes          uint64
-	lastThptPkts           uint64
-	thptVisits             uint8
+	FlowsAsCli                           uint32
+	FlowsAsSrv                           uint32
+	UnreachAsCli                         uint32
+	UnreachAsSrv                         uint32
+	HostUnreachAsCli                     uint32
+	HostUnreachAsSrv                     uint32
+	TotalActivityTime                    uint32
+	lastActivityIncr                     int64
+	Names                                HostNames
+	ICMPTypes                            map[uint16]*ICMPCounter // key type<<8|code
+	ThroughputBps                        float32
+	ThroughputPps                        float32
+	TrendBps, TrendPps                   uint8
+	lastThptTime                         int64 // unix ms
+	lastThptBytes                        uint64
+	lastThptPkts                         uint64
+	thptVisits                           uint8
 	// hot and gone are owned by the capture goroutine: the host is in the
 	// list of hosts to walk / was purged.
 	hot, gone bool

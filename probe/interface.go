@@ -147,10 +147,10 @@ type Interface struct {
 	checkSink   CheckSink
 	checkEvents []FlowEvent
 	checkMinute int64
-	numHosts atomic.Int64
-	clockUs  atomic.Int64
-	serial   uint32
-	done     atomic.Bool
+	numHosts    atomic.Int64
+	clockUs     atomic.Int64
+	serial      uint32
+	done        atomic.Bool
 
 	// Writer-only state. pendingFlows holds the flows that received packets
 	// since their last visit and hotHosts the hosts whose counters or rates
