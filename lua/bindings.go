@@ -142,6 +142,7 @@ func (b *binder) ntopModule(L *glua.LState) *glua.LTable {
 	t := L.SetFuncs(L.NewTable(), b.poolsModule())
 	t = L.SetFuncs(t, b.alertConstsModule())
 	t = L.SetFuncs(t, b.checksModule())
+	t = L.SetFuncs(t, b.alertListModule())
 	return L.SetFuncs(t, map[string]glua.LGFunction{
 		"getVersion":          func(L *glua.LState) int { L.Push(glua.LString(b.app.Version)); return 1 },
 		"getUptime":           func(L *glua.LState) int { L.Push(glua.LNumber(int64(time.Since(b.app.Start).Seconds()))); return 1 },

@@ -97,6 +97,28 @@ var scriptAccess = map[string]access{
 	"lua/rest/v1/import/scripts/config.lua": adminOnly,
 }
 
+// Alerts (rest-alerts-checks.md §2–§3, rest-users-auth.md §2.5). Reading
+// needs ntopng's "alerts" capability, which the REST API grants to
+// administrators only (as "pools" and "checks"): administrator-only.
+// Acknowledging is for every user; the bindings limit it to the alerts the
+// caller's allowed networks show. Deleting is for administrators, the
+// am_host family included although ntopng lets anyone delete those
+// (docs/compatibility.md).
+func init() {
+	read := []string{"lua/rest/v1/get/alert/data.lua", "lua/rest/v1/get/alert/ts.lua",
+		"lua/rest/v1/get/alert/type/counters.lua", "lua/rest/v1/get/alert/severity/counters.lua"}
+	for _, fam := range []string{"flow", "host", "interface", "mac", "network", "system", "user", "am_host", "all"} {
+		read = append(read, "lua/rest/v1/get/"+fam+"/alert/list.lua", "lua/rest/v1/get/"+fam+"/alert/ts.lua")
+		scriptAccess["lua/rest/v1/delete/"+fam+"/alerts.lua"] = adminOnly
+		if fam != "all" {
+			scriptAccess["lua/rest/v1/acknowledge/"+fam+"/alerts.lua"] = anyUser
+		}
+	}
+	for _, s := range read {
+		scriptAccess[s] = adminOnly
+	}
+}
+
 // allowed reports whether p may run the script at rel (slash-separated,
 // relative to the scripts folder) under the rules, and whether the script
 // is classified.

@@ -93,7 +93,7 @@ var validators = map[string]validator{
 	"category":       noQuote,
 	"l4proto":        func(v string) bool { return commaList(v, func(p string) bool { return p != "" && noSpaceQuote(p) }) },
 	"version":        oneOf("4", "6"),
-	"network":        commaInts,
+	"network":        func(v string) bool { return commaInts(v) || filterListOf(isInteger)(v) },
 	"network_cidr":   func(v string) bool { return v == "" || noSpaceQuote(v) },
 	"country":        func(v string) bool { return commaList(v, func(p string) bool { return len(p) == 2 }) },
 	"mac":            func(v string) bool { return v == "" || commaList(v, isMAC) },
@@ -104,7 +104,7 @@ var validators = map[string]validator{
 	"begin_time_clause": noQuote, "end_time_clause": noQuote, "where_clause": anything, "topk_clause": noSpaceQuote,
 	"port": isInteger, "flowhosts_type": oneOf("local_only", "remote_only", "local_origin_remote_target", "remote_origin_local_target"),
 	"alert_type": noSpaceQuote, "tcp_flow_state": oneOf("established", "connecting", "closed", "reset"),
-	"talking_with": noQuote, "client": noQuote, "server": noQuote, "host_pool_id": isInteger,
+	"talking_with": noQuote, "client": noQuote, "server": noQuote, "host_pool_id": func(v string) bool { return isInteger(v) || filterListOf(isInteger)(v) },
 	"icmp_type": noQuote, "deviceIP": noQuote, "inIfIdx": isInteger, "outIfIdx": isInteger,
 	"flow_info": noQuote, "pid_name": noQuote, "container": noQuote, "pod": noQuote,
 	"wlan_ssid": noQuote, "alert_type_severity": noQuote,
@@ -132,6 +132,62 @@ var validators = map[string]validator{
 	"check_subdir": noSpaceQuote, "script_key": noSpaceQuote,
 	// Alert exclusions (pro/rest/v1/add/alert/exclusion.lua).
 	"alert_addr": noSpaceQuote, "subdir": noSpaceQuote, "flow_alert_key": isInteger, "host_alert_key": isInteger,
+
+	// Alerts (rest-alerts-checks.md §2–§3). Filter lists are checked by the
+	// alert store, which names what is wrong; here they only must not
+	// carry a quote. "network" and "host_pool_id" (above) also accept
+	// filter lists of integers; other values are dropped as before, since
+	// the data-plane and user endpoints share them.
+	"status": noQuote, "start": isInteger, "length": isInteger, "sort": noSpaceQuote,
+	"order": oneOf("asc", "desc"), "format": oneOf("json", "txt", "csv"), "draw": isInteger,
+	"by_24h": boolish, "label": anything,
+}
+
+// filterListOf accepts an alert filter list (spec §3.1) whose values pass
+// item: comma separated `value` or `value;op` items.
+func filterListOf(item validator) validator {
+	return func(v string) bool {
+		for _, it := range strings.Split(v, ",") {
+			if it == "" {
+				continue
+			}
+			value, op, hasOp := strings.Cut(it, ";")
+			if hasOp && !oneOf("eq", "neq", "lt", "gt", "gte", "lte", "in", "nin")(op) || !item(value) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// alertFilters are the field filters of the alert endpoints (spec §3.1):
+// each is a filter list, validated by the alert store.
+var alertFilters = []string{
+	"alert_id", "alert_severity", "severity", "score", "alert_category", "tstamp", "tstamp_end", "row_id",
+	"info", "description", "user_label", "counter", "granularity",
+	"ip", "ip_version", "vlan_id", "name", "role", "role_cli_srv", "host_location",
+	"mitre_id", "mitre_tactic", "mitre_technique", "mitre_subtechnique",
+	"cli_ip", "srv_ip", "cli_name", "srv_name", "cli_port", "srv_port", "proto", "l7proto", "l7_proto",
+	"flow_risk", "cli_country", "srv_country", "probe_ip", "input_snmp", "output_snmp", "snmp_interface",
+	"cli_host_pool_id", "srv_host_pool_id", "cli_network", "srv_network", "l7_error_id", "confidence",
+	"community_id", "ja4_client", "alert_domain", "srv2cli_bytes", "cli2srv_bytes", "traffic_direction",
+	"network_name", "subtype",
+}
+
+// Alert parameters are strict: a dropped filter would widen what an
+// acknowledge or delete changes, and a dropped time bound or page the
+// answer of a read (docs/compatibility.md).
+func init() {
+	for _, name := range alertFilters {
+		if _, shared := validators[name]; !shared { // another endpoint's name keeps its rules
+			validators[name] = noQuote
+			strictParams[name] = true
+		}
+	}
+	for _, name := range []string{"status", "start", "length", "sort", "order", "format", "by_24h",
+		"epoch_begin", "epoch_end"} {
+		strictParams[name] = true
+	}
 }
 
 // rawParams are passed as received: purifying would change a password.

@@ -1,0 +1,4 @@
+-- GET /lua/rest/v{1,2}/get/all/alert/ts.lua: alerts of every family per
+-- severity over time, or per day and hour with by_24h
+-- (rest-alerts-checks.md §3.4).
+require("alert_utils").ts("all", _GET)

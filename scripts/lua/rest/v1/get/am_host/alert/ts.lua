@@ -1,0 +1,3 @@
+-- GET /lua/rest/v{1,2}/get/am_host/alert/ts.lua: am_host alerts per severity over
+-- time, or per day and hour with by_24h (rest-alerts-checks.md §3.4).
+require("alert_utils").ts("am_host", _GET)

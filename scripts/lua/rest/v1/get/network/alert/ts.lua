@@ -1,0 +1,3 @@
+-- GET /lua/rest/v{1,2}/get/network/alert/ts.lua: network alerts per severity over
+-- time, or per day and hour with by_24h (rest-alerts-checks.md §3.4).
+require("alert_utils").ts("network", _GET)
