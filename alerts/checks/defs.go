@@ -74,7 +74,9 @@ var (
 	hookMin = []string{"min"}
 )
 
-// Def is the definition of a built-in check. Values are read-only.
+// Def is the definition of a check: a built-in one (the table of this
+// package) or one registered at run time (Store.Register). Values are
+// read-only.
 type Def struct {
 	Subdir string
 	Key    string // script_key
@@ -105,6 +107,12 @@ type Def struct {
 	// {"<field>": value} objects), "" when none.
 	Filters     string
 	Description string
+	// Title is the name a user-written check gives itself ("" for the
+	// built-in checks, whose titles belong to the GUI).
+	Title string
+	// Script is the file that defines a user-written check ("" for the
+	// built-in checks).
+	Script string
 	// Note records what a reader of the table would otherwise wonder
 	// about (renames, edition changes, several alert types).
 	Note string

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 )
@@ -17,11 +18,14 @@ import (
 // that the database and what readers see never disagree. The change
 // listeners run after the lock is released.
 type Store struct {
-	db   *sql.DB
-	defs []Def
+	db *sql.DB
+	// builtin is the set of checks given to NewStore; Register never
+	// replaces them.
+	builtin map[checkID]bool
 
-	mu  sync.RWMutex // guards cfg
-	cfg Config
+	mu   sync.RWMutex // guards cfg and defs
+	cfg  Config
+	defs []Def // the checks given to NewStore, then the registered ones
 
 	lmu       sync.Mutex // guards listeners
 	listeners []func()
@@ -33,7 +37,10 @@ type Store struct {
 // defaults on a fresh database, and adds the checks of defs missing from
 // a stored configuration (existing entries are kept as they are).
 func NewStore(ctx context.Context, sqlDB *sql.DB, defs []Def) (*Store, error) {
-	s := &Store{db: sqlDB, defs: defs}
+	s := &Store{db: sqlDB, defs: slices.Clone(defs), builtin: make(map[checkID]bool, len(defs))}
+	for _, d := range defs {
+		s.builtin[checkID{d.Subdir, d.Key}] = true
+	}
 	cfg, found, err := s.load(ctx)
 	if err != nil {
 		return nil, err
@@ -118,8 +125,13 @@ func (s *Store) update(ctx context.Context, change func(*Config) (bool, error)) 
 	return err
 }
 
-// Defs returns the check definitions of the store.
-func (s *Store) Defs() []Def { return s.defs }
+// Defs returns the check definitions of the store: those given to
+// NewStore, then the registered ones. The slice is the caller's.
+func (s *Store) Defs() []Def {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return slices.Clone(s.defs)
+}
 
 // Config returns a copy of the current configuration.
 func (s *Store) Config() Config {
