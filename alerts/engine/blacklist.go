@@ -52,6 +52,9 @@ func (b *Blacklists) Len() int {
 // Reload re-reads the folder if a file was added, removed or changed, and
 // reports whether it did. Unparsable lines are skipped.
 func (b *Blacklists) Reload() bool {
+	if b == nil {
+		return false
+	}
 	files, stamp := b.files()
 	b.mu.RLock()
 	same := stamp == b.stamp

@@ -29,12 +29,16 @@ type config struct {
 type checkConf struct {
 	def   checks.Def
 	hooks []string
-	raw   json.RawMessage
 	// threshold_cross
 	operator  string
 	threshold float64
 	// items_list
 	items []string
+	// numbers are the numeric members of script_conf (elephant_flows,
+	// long_lived), and filteredCats the categories of the check's
+	// {"l7_cat": name} filters, lower-case without spaces.
+	numbers      map[string]float64
+	filteredCats map[string]bool
 }
 
 // exclusion lists the alert types not raised for a subject.
@@ -85,10 +89,24 @@ func loadConfig(store *checks.Store) *config {
 }
 
 func parseConf(d checks.Def, hooks []string, raw json.RawMessage) *checkConf {
-	cc := &checkConf{def: d, hooks: hooks, raw: raw}
+	cc := &checkConf{def: d, hooks: hooks, numbers: map[string]float64{}, filteredCats: map[string]bool{}}
+	var filters []map[string]any
+	if d.Filters != "" && json.Unmarshal([]byte(d.Filters), &filters) == nil {
+		for _, f := range filters {
+			if c, ok := f["l7_cat"].(string); ok {
+				cc.filteredCats[catKey(c)] = true
+			}
+		}
+	}
 	var m map[string]json.RawMessage
 	if json.Unmarshal(raw, &m) != nil {
 		return cc
+	}
+	for k, v := range m {
+		var f float64
+		if json.Unmarshal(v, &f) == nil {
+			cc.numbers[k] = f
+		}
 	}
 	if op, ok := m["operator"]; ok {
 		_ = json.Unmarshal(op, &cc.operator)
@@ -124,6 +142,18 @@ func jsonNumber(raw json.RawMessage) float64 {
 		f, _ = strconv.ParseFloat(strings.TrimSpace(s), 64)
 	}
 	return f
+}
+
+// catKey is the comparable form of a category name ("Remote Access" and
+// "RemoteAccess" → "remoteaccess").
+func catKey(name string) string { return strings.ToLower(strings.ReplaceAll(name, " ", "")) }
+
+// number is a numeric member of script_conf, or def when absent.
+func (cc *checkConf) number(key string, def float64) float64 {
+	if f, ok := cc.numbers[key]; ok {
+		return f
+	}
+	return def
 }
 
 // crossed applies a threshold_cross configuration to a value.

@@ -34,9 +34,9 @@ var flowChecks = []flowCheck{
 // categoryIs compares an nDPI category name with a key, ignoring case
 // and spaces ("Remote Access" / "RemoteAccess").
 func categoryIs(v *alerts.FlowView, names ...string) bool {
-	c := strings.ToLower(strings.ReplaceAll(v.CategoryName, " ", ""))
+	c := catKey(v.CategoryName)
 	for _, n := range names {
-		if c == strings.ToLower(n) {
+		if c == catKey(n) {
 			return true
 		}
 	}
@@ -162,18 +162,7 @@ func checkWebMining(_ *worker, v *alerts.FlowView, _ *checkConf) (alerts.Raised,
 // filteredCategory reports whether the check's default filters exclude
 // the flow's category (elephant_flows, long_lived: {"l7_cat": name}).
 func filteredCategory(cc *checkConf, v *alerts.FlowView) bool {
-	return cc.def.Filters != "" && v.CategoryName != "" &&
-		strings.Contains(strings.ToLower(cc.def.Filters), `"`+strings.ToLower(strings.ReplaceAll(v.CategoryName, " ", ""))+`"`)
-}
-
-func confNumber(cc *checkConf, key string, def float64) float64 {
-	var m map[string]any
-	if jsonUnmarshal(cc.raw, &m) == nil {
-		if f, ok := m[key].(float64); ok {
-			return f
-		}
-	}
-	return def
+	return cc.filteredCats[catKey(v.CategoryName)]
 }
 
 func checkElephant(_ *worker, v *alerts.FlowView, cc *checkConf) (alerts.Raised, bool) {
@@ -184,8 +173,8 @@ func checkElephant(_ *worker, v *alerts.FlowView, cc *checkConf) (alerts.Raised,
 	if !v.Cli.Local {
 		l2r, r2l = r2l, l2r
 	}
-	l2rMax := confNumber(cc, "l2r_bytes_value", 1<<30)
-	r2lMax := confNumber(cc, "r2l_bytes_value", 1<<30)
+	l2rMax := cc.number("l2r_bytes_value", 1<<30)
+	r2lMax := cc.number("r2l_bytes_value", 1<<30)
 	if float64(l2r) <= l2rMax && float64(r2l) <= r2lMax {
 		return alerts.Raised{}, false
 	}
@@ -195,7 +184,7 @@ func checkElephant(_ *worker, v *alerts.FlowView, cc *checkConf) (alerts.Raised,
 }
 
 func checkLongLived(_ *worker, v *alerts.FlowView, cc *checkConf) (alerts.Raised, bool) {
-	minDur := confNumber(cc, "min_duration", 43200)
+	minDur := cc.number("min_duration", 43200)
 	d := v.LastSeen - v.FirstSeen
 	if filteredCategory(cc, v) || float64(d) <= minDur {
 		return alerts.Raised{}, false

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/netip"
 	"time"
@@ -12,8 +11,6 @@ import (
 	"github.com/ntopng-go/ntopng/alerts/checks"
 	"github.com/ntopng-go/ntopng/probe"
 )
-
-var jsonUnmarshal = json.Unmarshal
 
 type hostKey struct {
 	ip   netip.Addr
@@ -240,6 +237,7 @@ func (w *worker) tick(now int64) {
 		return
 	}
 	seconds := max(float64(now-w.lastTick)/1e6, 1)
+	w.e.opts.Blacklists.Reload() // lists edited in the data dir apply within a minute
 	cfg := w.e.cfg.Load()
 	scripts := w.e.opts.Scripts
 	active := map[engagedKey]bool{}
