@@ -279,19 +279,22 @@ type HostSample struct {
 	FloodAttacker, FloodVictim uint16
 	// Services is host_services_bitmap (1<<Service*).
 	Services uint8
+	// FirstSeen is when the host appeared (unix seconds, reference clock).
+	FirstSeen int64
 }
 
 // SampleHosts calls fn for a copy of every host of the interface (no lock
-// is held during fn). withL7 also copies the per-application counters,
-// which cost an allocation per host.
-func (ifc *Interface) SampleHosts(withL7 bool, fn func(*HostSample)) {
+// is held during fn). Only with details does the copy hold the host's
+// name, MAC and per-application counters, which cost lookups and
+// allocations per host (HostDetails gives them for one host).
+func (ifc *Interface) SampleHosts(details bool, fn func(*HostSample)) {
 	var buf []HostSample
 	for i := range ifc.hosts {
 		hs := &ifc.hosts[i]
 		buf = buf[:0]
 		hs.mu.Lock()
 		for _, h := range hs.m {
-			buf = append(buf, ifc.sampleHost(h, withL7))
+			buf = append(buf, ifc.sampleHost(h, details))
 		}
 		hs.mu.Unlock()
 		for j := range buf {
@@ -300,10 +303,9 @@ func (ifc *Interface) SampleHosts(withL7 bool, fn func(*HostSample)) {
 	}
 }
 
-func (ifc *Interface) sampleHost(h *Host, withL7 bool) HostSample {
+func (ifc *Interface) sampleHost(h *Host, details bool) HostSample {
 	v := alerts.HostView{
-		IfID: ifc.cfg.ID, IP: h.Key.IP, VLAN: h.Key.VLAN, MAC: FormatMAC(h.MAC),
-		Name:  h.Name(ifc.cfg.Names),
+		IfID: ifc.cfg.ID, IP: h.Key.IP, VLAN: h.Key.VLAN,
 		Local: h.Local, Multicast: h.Multicast, Broadcast: h.Broadcast,
 		Network: -1, Pool: h.PoolID(),
 		BytesSent: h.Traffic.BytesSent, BytesRcvd: h.Traffic.BytesRcvd,
@@ -317,7 +319,31 @@ func (ifc *Interface) sampleHost(h *Host, withL7 bool) HostSample {
 	if h.Geo != nil {
 		v.Country = h.Geo.Country
 	}
-	if withL7 && len(h.NDPI) > 0 {
+	if details {
+		ifc.hostDetails(h, &v)
+	}
+	return HostSample{View: v, Sent: h.PktSent.TCPFlags, Rcvd: h.PktRcvd.TCPFlags,
+		ICMPSent: h.ICMP.PacketsSent, ICMPRcvd: h.ICMP.PacketsRcvd,
+		FlowsAsCli: h.FlowsAsCli, FlowsAsSrv: h.FlowsAsSrv,
+		FloodAttacker: h.FloodAttacker.Hits(), FloodVictim: h.FloodVictim.Hits(),
+		Services: h.Services, FirstSeen: h.FirstSeen}
+}
+
+// HostDetails fills the name, MAC and per-application counters of v from
+// its host, if still in the table.
+func (ifc *Interface) HostDetails(v *alerts.HostView) {
+	k := HostKey{IP: v.IP.Unmap(), VLAN: v.VLAN}
+	hs := &ifc.hosts[k.shard()]
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	if h := hs.m[k]; h != nil {
+		ifc.hostDetails(h, v)
+	}
+}
+
+func (ifc *Interface) hostDetails(h *Host, v *alerts.HostView) {
+	v.MAC, v.Name = FormatMAC(h.MAC), h.Name(ifc.cfg.Names)
+	if len(h.NDPI) > 0 {
 		reg := ifc.cfg.Registry
 		v.L7 = make([]alerts.L7Stat, 0, len(h.NDPI))
 		for id, c := range h.NDPI {
@@ -325,11 +351,6 @@ func (ifc *Interface) sampleHost(h *Host, withL7 bool) HostSample {
 				BytesSent: c.BytesSent, BytesRcvd: c.BytesRcvd, Duration: c.Duration})
 		}
 	}
-	return HostSample{View: v, Sent: h.PktSent.TCPFlags, Rcvd: h.PktRcvd.TCPFlags,
-		ICMPSent: h.ICMP.PacketsSent, ICMPRcvd: h.ICMP.PacketsRcvd,
-		FlowsAsCli: h.FlowsAsCli, FlowsAsSrv: h.FlowsAsSrv,
-		FloodAttacker: h.FloodAttacker.Hits(), FloodVictim: h.FloodVictim.Hits(),
-		Services: h.Services}
 }
 
 // InterfaceView is a copy of the interface counters for interface checks.

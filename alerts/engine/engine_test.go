@@ -38,7 +38,7 @@ type fixture struct {
 	rec    *recorder
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	d, err := db.Open(filepath.Join(t.TempDir(), "ntopng.db"))
 	if err != nil {

@@ -129,8 +129,11 @@ type hostFinding struct {
 }
 
 type hostCheck struct {
-	key  string
-	eval func(in *hostInput, cc *checkConf) []hostFinding
+	key string
+	// stateful: the check reads the host's previous sample (counter
+	// deltas) or its own state across ticks.
+	stateful bool
+	eval     func(in *hostInput, cc *checkConf) []hostFinding
 }
 
 // thresholdPair raises as attacker when a crosses and as victim when v
@@ -171,45 +174,51 @@ func countCheck(get func(in *hostInput) float64, what string) func(*hostInput, *
 	}
 }
 
+// enabledCheck is a host check enabled in the configuration.
+type enabledCheck struct {
+	hc *hostCheck
+	cc *checkConf
+}
+
 // hostChecks are the built-in host checks, run every minute tick.
 var hostChecks = []hostCheck{
-	{"syn_scan", func(in *hostInput, cc *checkConf) []hostFinding {
+	{"syn_scan", true, func(in *hostInput, cc *checkConf) []hostFinding {
 		return thresholdPair(cc, in.d.synSent, in.d.synRcvd, "TCP SYN scan: unanswered SYN/min")
 	}},
-	{"syn_flood", func(in *hostInput, cc *checkConf) []hostFinding {
+	{"syn_flood", true, func(in *hostInput, cc *checkConf) []hostFinding {
 		return thresholdPair(cc, in.d.synRateSent, in.d.synRateRx, "TCP SYN flood: SYN/s")
 	}},
-	{"fin_scan", func(in *hostInput, cc *checkConf) []hostFinding {
+	{"fin_scan", true, func(in *hostInput, cc *checkConf) []hostFinding {
 		return thresholdPair(cc, in.d.finSent, in.d.finRcvd, "TCP FIN scan: FIN/min")
 	}},
-	{"rst_scan", func(in *hostInput, cc *checkConf) []hostFinding {
+	{"rst_scan", true, func(in *hostInput, cc *checkConf) []hostFinding {
 		return thresholdPair(cc, in.d.rstSent, in.d.rstRcvd, "TCP RST scan: RST/min")
 	}},
-	{"flow_flood", func(in *hostInput, cc *checkConf) []hostFinding {
+	{"flow_flood", false, func(in *hostInput, cc *checkConf) []hostFinding {
 		return thresholdPair(cc, float64(in.s.FloodAttacker), float64(in.s.FloodVictim), "Flow flood: new flows/s")
 	}},
-	{"icmp_flood", func(in *hostInput, cc *checkConf) []hostFinding {
+	{"icmp_flood", true, func(in *hostInput, cc *checkConf) []hostFinding {
 		return thresholdPair(cc, in.d.icmpSent, in.d.icmpRcvd, "ICMP flood: packets/s")
 	}},
-	{"score_threshold", func(in *hostInput, cc *checkConf) []hostFinding {
+	{"score_threshold", false, func(in *hostInput, cc *checkConf) []hostFinding {
 		return thresholdPair(cc, float64(in.s.View.ScoreAsCli), float64(in.s.View.ScoreAsSrv), "Score")
 	}},
-	{"dns_contacts", contactsCheck("DNS", probe.ServiceDNS, "DNS servers contacted")},
-	{"ntp_contacts", contactsCheck("NTP", probe.ServiceNTP, "NTP servers contacted")},
-	{"smtp_contacts", contactsCheck("SMTP", probe.ServiceSMTP, "SMTP servers contacted")},
-	{"domain_names_contacts", countCheck(func(in *hostInput) float64 { return float64(len(in.stats.domains[in.key])) },
+	{"dns_contacts", false, contactsCheck("DNS", probe.ServiceDNS, "DNS servers contacted")},
+	{"ntp_contacts", false, contactsCheck("NTP", probe.ServiceNTP, "NTP servers contacted")},
+	{"smtp_contacts", false, contactsCheck("SMTP", probe.ServiceSMTP, "SMTP servers contacted")},
+	{"domain_names_contacts", false, countCheck(func(in *hostInput) float64 { return float64(len(in.stats.domains[in.key])) },
 		"Domain names contacted")},
-	{"countries_contacts", countCheck(func(in *hostInput) float64 { return float64(len(in.stats.countries[in.key])) },
+	{"countries_contacts", false, countCheck(func(in *hostInput) float64 { return float64(len(in.stats.countries[in.key])) },
 		"Countries contacted")},
-	{"scan_detection", countCheck(func(in *hostInput) float64 { return float64(in.stats.incomplete[in.key]) },
+	{"scan_detection", false, countCheck(func(in *hostInput) float64 { return float64(in.stats.incomplete[in.key]) },
 		"Incomplete flows (scan)")},
-	{"remote_connection", func(in *hostInput, _ *checkConf) []hostFinding {
+	{"remote_connection", false, func(in *hostInput, _ *checkConf) []hostFinding {
 		if !in.stats.remote[in.key] {
 			return nil
 		}
 		return []hostFinding{{attacker: true, value: 1, message: "Remote access connection"}}
 	}},
-	{"dangerous_host", func(in *hostInput, cc *checkConf) []hostFinding {
+	{"dangerous_host", true, func(in *hostInput, cc *checkConf) []hostFinding {
 		score := float64(in.s.View.ScoreAsCli + in.s.View.ScoreAsSrv)
 		if !cc.crossed(score) {
 			in.st.dangerous = 0
@@ -241,37 +250,19 @@ func (w *worker) tick(now int64) {
 	cfg := w.e.cfg.Load()
 	scripts := w.e.opts.Scripts
 	active := map[engagedKey]bool{}
-	w.ifc.SampleHosts(scripts != nil, func(s *probe.HostSample) {
-		k := hostKey{s.View.IP, s.View.VLAN}
-		st := w.hosts[k]
-		if st == nil {
-			st = &hostState{}
-			w.hosts[k] = st
+	// The enabled host checks, resolved once for all hosts.
+	var enabled []enabledCheck
+	for i := range hostChecks {
+		if cc := cfg.check("host", hostChecks[i].key); cc != nil && cc.on("min") {
+			enabled = append(enabled, enabledCheck{&hostChecks[i], cc})
 		}
-		in := hostInput{s: s, st: st, d: delta(&st.last, s, seconds), key: k, stats: w.minute}
-		for i := range hostChecks {
-			hc := &hostChecks[i]
-			cc := cfg.check("host", hc.key)
-			if cc == nil || !cc.on("min") {
-				continue
-			}
-			for _, f := range hc.eval(&in, cc) {
-				w.engageHost(cfg, now, s, hc.key, cc, f, active)
-			}
-		}
-		if scripts != nil {
-			for _, r := range scripts.RunHost("min", &s.View) {
-				cc := &checkConf{def: hostDef(r.Check, r.Type)}
-				w.engageHost(cfg, now, s, r.Check, cc, hostFinding{attacker: true, value: float64(r.Score),
-					message: r.Message}, active)
-			}
-		}
-		st.last, st.tick = *s, now
-	})
-	for k, st := range w.hosts {
-		if st.tick != now {
-			delete(w.hosts, k) // purged by the probe
-		}
+	}
+	if len(enabled) == 0 && scripts == nil {
+		// Nothing to check: no walk. The baselines go stale, so the next
+		// walk starts new ones.
+		clear(w.hosts)
+	} else {
+		w.checkHosts(cfg, now, seconds, enabled, active)
 	}
 	w.ifaceChecks(cfg, now, seconds, active)
 	if time.Since(started) > 30*time.Second {
@@ -281,6 +272,64 @@ func (w *worker) tick(now int64) {
 	w.e.engaged.releaseMissing(w, now, active)
 	w.minute = newMinuteStats()
 	w.lastTick = now
+}
+
+// checkHosts runs the enabled host checks and scripts on every host.
+func (w *worker) checkHosts(cfg *config, now int64, seconds float64, enabled []enabledCheck, active map[engagedKey]bool) {
+	scripts := w.e.opts.Scripts
+	stateful := false
+	for _, e := range enabled {
+		stateful = stateful || e.hc.stateful
+	}
+	if !stateful {
+		clear(w.hosts) // see tick: stale baselines are not kept
+	}
+	var none hostState
+	w.ifc.SampleHosts(scripts != nil, func(s *probe.HostSample) {
+		k := hostKey{s.View.IP, s.View.VLAN}
+		if !stateful {
+			// No baseline needed: no per-host state is kept or looked up.
+			none = hostState{}
+			w.evalHost(cfg, now, s, &hostInput{s: s, st: &none, key: k, stats: w.minute}, enabled, active)
+			return
+		}
+		st := w.hosts[k]
+		if st == nil {
+			st = &hostState{}
+			w.hosts[k] = st
+			if s.FirstSeen < w.lastTick/1e6 {
+				// Known before the interval but without a baseline (checks
+				// were off): this interval only takes one.
+				st.last, st.tick = *s, now
+				return
+			}
+		}
+		w.evalHost(cfg, now, s, &hostInput{s: s, st: st, d: delta(&st.last, s, seconds), key: k, stats: w.minute}, enabled, active)
+		st.last, st.tick = *s, now
+	})
+	if stateful {
+		for k, st := range w.hosts {
+			if st.tick != now {
+				delete(w.hosts, k) // purged by the probe
+			}
+		}
+	}
+}
+
+// evalHost runs the enabled checks and the scripts on one host.
+func (w *worker) evalHost(cfg *config, now int64, s *probe.HostSample, in *hostInput, enabled []enabledCheck, active map[engagedKey]bool) {
+	for _, e := range enabled {
+		for _, f := range e.hc.eval(in, e.cc) {
+			w.engageHost(cfg, now, s, e.hc.key, e.cc, f, active)
+		}
+	}
+	if scripts := w.e.opts.Scripts; scripts != nil {
+		for _, r := range scripts.RunHost("min", &s.View) {
+			cc := &checkConf{def: hostDef(r.Check, r.Type)}
+			w.engageHost(cfg, now, s, r.Check, cc, hostFinding{attacker: true, value: float64(r.Score),
+				message: r.Message}, active)
+		}
+	}
 }
 
 // hostDef is the definition used for an alert a user script raised.
@@ -295,6 +344,9 @@ func (w *worker) engageHost(cfg *config, now int64, s *probe.HostSample, key str
 	typ := cc.def.AlertID
 	if cfg.excluded("host", typ, s.View.IP, s.View.VLAN) {
 		return
+	}
+	if s.View.Name == "" && s.View.MAC == "" {
+		w.ifc.HostDetails(&s.View) // the samples leave them out
 	}
 	score := alerts.DefaultScore(alerts.SeverityError)
 	if f.victim {
