@@ -3,10 +3,12 @@ package main
 import (
 	"encoding/json"
 	"net/url"
+	"path/filepath"
 	"reflect"
 	"testing"
 
 	"github.com/ntopng-go/ntopng/alerts/checks"
+	"github.com/ntopng-go/ntopng/alerts/luacheck"
 	"github.com/ntopng-go/ntopng/probe/synth"
 )
 
@@ -33,8 +35,17 @@ func TestEndToEndChecksConfig(t *testing.T) {
 		return h
 	}
 
-	// A fresh install answers the defaults.
-	want, err := checks.Defaults(checks.Builtin()).Document()
+	// A fresh install answers the defaults of the built-in checks and of
+	// the check scripts shipped in scripts/checks.
+	shipped, err := luacheck.New(luacheck.Options{Dirs: []string{filepath.Join("scripts", "checks")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shipped.Close()
+	if len(shipped.Defs()) == 0 {
+		t.Fatal("no shipped check script")
+	}
+	want, err := checks.Defaults(append(checks.Builtin(), shipped.Defs()...)).Document()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -79,6 +79,7 @@ type program struct {
 	server   *rest.Server
 	checks   *engine.Engine
 	alertLog *engine.JSONLines
+	lua      *luaChecks
 }
 
 func setup(opts *options.Options, logger *log.Logger) (*program, error) {
@@ -173,20 +174,27 @@ func setup(opts *options.Options, logger *log.Logger) (*program, error) {
 		p.close()
 		return nil, fmt.Errorf("alert log: %w", err)
 	}
+	scripts, err := scriptsDir()
+	if err != nil {
+		p.close()
+		return nil, err
+	}
+	// User Lua checks: shipped ones and <datadir>/checks.
+	p.lua, err = openLuaChecks(scripts, opts.DataDir, checksStore, logger.Printf)
+	if err != nil {
+		p.close()
+		return nil, fmt.Errorf("lua checks: %w", err)
+	}
 	p.checks = engine.New(engine.Options{Store: alertStore, Checks: checksStore, Registry: reg,
 		Blacklists: engine.NewBlacklists(filepath.Join(opts.DataDir, "blacklists")),
-		Dispatcher: p.alertLog, Log: logger})
+		Dispatcher: p.alertLog, Scripts: p.lua.scripts(), Log: logger})
+	p.lua.attach(p.checks)
 	for _, ifc := range p.ifaces {
 		p.checks.Attach(ifc)
 	}
 	for _, ifc := range p.ifaces {
 		// Every pool change re-evaluates the hosts of every interface.
 		poolMgr.Subscribe(func(m *pools.Matcher) { ifc.SetPools(m) })
-	}
-	scripts, err := scriptsDir()
-	if err != nil {
-		p.close()
-		return nil, err
 	}
 	aliases, err := store.HostAliases(context.Background())
 	if err != nil {
@@ -280,6 +288,9 @@ func (p *program) close() {
 	for _, s := range p.sources {
 		_ = s.Close()
 	}
+	if p.lua != nil {
+		p.lua.close()
+	}
 	if p.alertLog != nil {
 		_ = p.alertLog.Close()
 	}
@@ -321,6 +332,7 @@ func (p *program) serve() error {
 	checksCtx, stopChecks := context.WithCancel(context.Background())
 	defer stopChecks()
 	p.checks.Start(checksCtx)
+	p.lua.watch(checksCtx, p.checks)
 
 	var filesDone, all sync.WaitGroup
 	live := false

@@ -38,8 +38,10 @@ type Dispatcher interface {
 	Dispatch(n Notification)
 }
 
-func (w *worker) dispatch(n Notification) {
-	d := w.e.opts.Dispatcher
+func (w *worker) dispatch(n Notification) { w.e.dispatch(n) }
+
+func (e *Engine) dispatch(n Notification) {
+	d := e.opts.Dispatcher
 	if d == nil {
 		return
 	}

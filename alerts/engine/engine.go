@@ -174,6 +174,10 @@ type worker struct {
 	// from flows (servers and names contacted, incomplete flows).
 	minute   *minuteStats
 	lastTick int64 // reference clock of the previous minute tick (µs)
+	// ticks counts the intervals checked; active5 holds the engaged
+	// alerts raised by the last "5mins" pass of the scripts.
+	ticks   int
+	active5 map[engagedKey]bool
 	// ifaceBase and droppedBase: interface counters at the previous tick.
 	ifaceBase   alerts.InterfaceView
 	droppedBase uint64

@@ -33,9 +33,10 @@ func (r *recorder) types(family string) map[string]int {
 }
 
 type fixture struct {
-	store  *alertdb.Store
-	checks *checks.Store
-	rec    *recorder
+	store   *alertdb.Store
+	checks  *checks.Store
+	rec     *recorder
+	scripts Scripts // nil: no user scripts
 }
 
 func newFixture(t testing.TB) *fixture {
@@ -72,7 +73,7 @@ func (fx *fixture) run(t *testing.T, write func(w *synth.Writer) error) *probe.I
 	reg := dpi.NewRegistry()
 	ifc := probe.New(probe.Config{ID: 0, Name: "c.pcap", Registry: reg, PacketClock: true,
 		LocalNets: probe.NewLocalNets([]netip.Prefix{netip.MustParsePrefix("192.168.1.0/24")}, nil)})
-	e := New(Options{Store: fx.store, Checks: fx.checks, Registry: reg, Dispatcher: fx.rec})
+	e := New(Options{Store: fx.store, Checks: fx.checks, Registry: reg, Dispatcher: fx.rec, Scripts: fx.scripts})
 	e.Attach(ifc)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

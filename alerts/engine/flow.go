@@ -120,7 +120,7 @@ func (w *worker) evalFlow(cfg *config, hook probe.FlowHook, v *alerts.FlowView) 
 	}
 	if s := w.e.opts.Scripts; s != nil {
 		for _, r := range s.RunFlow(hook.String(), v) {
-			out = append(out, raised{Raised: r})
+			out = append(out, raised{Raised: r, category: scriptDef(cfg, "flow", r.Check, r.Type).Category})
 		}
 	}
 	return out

@@ -126,6 +126,9 @@ type hostFinding struct {
 	attacker, victim bool
 	value            float64
 	message          string
+	// score overrides the default score of the severity (user scripts
+	// give their own).
+	score int
 }
 
 type hostCheck struct {
@@ -257,14 +260,28 @@ func (w *worker) tick(now int64) {
 			enabled = append(enabled, enabledCheck{&hostChecks[i], cc})
 		}
 	}
+	// Every fifth interval also runs the scripts' "5mins" hook. What
+	// those raise stays engaged until the next fifth interval says
+	// otherwise, not just until the next minute.
+	w.ticks++
+	var active5 map[engagedKey]bool
+	if w.ticks%5 == 0 {
+		active5 = map[engagedKey]bool{}
+	}
 	if len(enabled) == 0 && scripts == nil {
 		// Nothing to check: no walk. The baselines go stale, so the next
 		// walk starts new ones.
 		clear(w.hosts)
 	} else {
-		w.checkHosts(cfg, now, seconds, enabled, active)
+		w.checkHosts(cfg, now, seconds, enabled, active, active5)
 	}
-	w.ifaceChecks(cfg, now, seconds, active)
+	w.ifaceChecks(cfg, now, seconds, active, active5)
+	if active5 != nil {
+		w.active5 = active5
+	}
+	for k := range w.active5 {
+		active[k] = true
+	}
 	if time.Since(started) > 30*time.Second {
 		w.engageOther(now, "interface", "slow_periodic_activity", 4128, alerts.SeverityWarning,
 			fmt.Sprintf("Checks of interface %s took %s", w.ifc.Name(), time.Since(started).Round(time.Millisecond)), active)
@@ -275,7 +292,7 @@ func (w *worker) tick(now int64) {
 }
 
 // checkHosts runs the enabled host checks and scripts on every host.
-func (w *worker) checkHosts(cfg *config, now int64, seconds float64, enabled []enabledCheck, active map[engagedKey]bool) {
+func (w *worker) checkHosts(cfg *config, now int64, seconds float64, enabled []enabledCheck, active, active5 map[engagedKey]bool) {
 	scripts := w.e.opts.Scripts
 	stateful := false
 	for _, e := range enabled {
@@ -290,7 +307,7 @@ func (w *worker) checkHosts(cfg *config, now int64, seconds float64, enabled []e
 		if !stateful {
 			// No baseline needed: no per-host state is kept or looked up.
 			none = hostState{}
-			w.evalHost(cfg, now, s, &hostInput{s: s, st: &none, key: k, stats: w.minute}, enabled, active)
+			w.evalHost(cfg, now, s, &hostInput{s: s, st: &none, key: k, stats: w.minute}, enabled, active, active5)
 			return
 		}
 		st := w.hosts[k]
@@ -304,7 +321,7 @@ func (w *worker) checkHosts(cfg *config, now int64, seconds float64, enabled []e
 				return
 			}
 		}
-		w.evalHost(cfg, now, s, &hostInput{s: s, st: st, d: delta(&st.last, s, seconds), key: k, stats: w.minute}, enabled, active)
+		w.evalHost(cfg, now, s, &hostInput{s: s, st: st, d: delta(&st.last, s, seconds), key: k, stats: w.minute}, enabled, active, active5)
 		st.last, st.tick = *s, now
 	})
 	if stateful {
@@ -316,26 +333,41 @@ func (w *worker) checkHosts(cfg *config, now int64, seconds float64, enabled []e
 	}
 }
 
-// evalHost runs the enabled checks and the scripts on one host.
-func (w *worker) evalHost(cfg *config, now int64, s *probe.HostSample, in *hostInput, enabled []enabledCheck, active map[engagedKey]bool) {
+// evalHost runs the enabled checks and the scripts on one host; active5
+// is non-nil in the intervals that also run the scripts' "5mins" hook.
+func (w *worker) evalHost(cfg *config, now int64, s *probe.HostSample, in *hostInput, enabled []enabledCheck, active, active5 map[engagedKey]bool) {
 	for _, e := range enabled {
 		for _, f := range e.hc.eval(in, e.cc) {
 			w.engageHost(cfg, now, s, e.hc.key, e.cc, f, active)
 		}
 	}
-	if scripts := w.e.opts.Scripts; scripts != nil {
-		for _, r := range scripts.RunHost("min", &s.View) {
-			cc := &checkConf{def: hostDef(r.Check, r.Type)}
-			w.engageHost(cfg, now, s, r.Check, cc, hostFinding{attacker: true, value: float64(r.Score),
-				message: r.Message}, active)
+	scripts := w.e.opts.Scripts
+	if scripts == nil {
+		return
+	}
+	run := func(hook string, act map[engagedKey]bool) {
+		for _, r := range scripts.RunHost(hook, &s.View) {
+			cc := &checkConf{def: scriptDef(cfg, "host", r.Check, r.Type)}
+			w.engageHost(cfg, now, s, r.Check, cc, hostFinding{attacker: true,
+				value: float64(r.Score), message: r.Message, score: r.Score}, act)
 		}
+	}
+	run("min", active)
+	if active5 != nil {
+		run("5mins", active5)
 	}
 }
 
-// hostDef is the definition used for an alert a user script raised.
-func hostDef(key string, typ int) (d checks.Def) {
-	d.Subdir, d.Key, d.AlertID, d.AlertFamily, d.Category = "host", key, typ, "host", "security"
-	return d
+// scriptDef is the definition of the check of an alert a user script
+// raised: its registered definition when the configuration knows it (for
+// its category), else a security check of the script's alert type.
+func scriptDef(cfg *config, subdir, key string, typ int) checks.Def {
+	if cc := cfg.check(subdir, key); cc != nil {
+		d := cc.def
+		d.AlertID = typ
+		return d
+	}
+	return checks.Def{Subdir: subdir, Key: key, AlertID: typ, AlertFamily: subdir, Category: "security"}
 }
 
 // engageHost raises (or keeps) the engaged host alert of a finding.
@@ -351,6 +383,9 @@ func (w *worker) engageHost(cfg *config, now int64, s *probe.HostSample, key str
 	score := alerts.DefaultScore(alerts.SeverityError)
 	if f.victim {
 		score = alerts.DefaultScore(alerts.SeverityWarning)
+	}
+	if f.score > 0 {
+		score = f.score
 	}
 	role := "attacker"
 	if f.victim {
@@ -374,7 +409,7 @@ func (w *worker) engageHost(cfg *config, now int64, s *probe.HostSample, key str
 }
 
 // ifaceChecks are the interface checks of one interval.
-func (w *worker) ifaceChecks(cfg *config, now int64, seconds float64, active map[engagedKey]bool) {
+func (w *worker) ifaceChecks(cfg *config, now int64, seconds float64, active, active5 map[engagedKey]bool) {
 	cur := w.ifc.InterfaceView()
 	prev := w.ifaceBase
 	w.ifaceBase = cur
@@ -405,6 +440,11 @@ func (w *worker) ifaceChecks(cfg *config, now int64, seconds float64, active map
 	if s := w.e.opts.Scripts; s != nil {
 		for _, r := range s.RunInterface("min", &cur) {
 			w.engageOther(now, "interface", r.Check, r.Type, alerts.ScoreToSeverity(r.Score), r.Message, active)
+		}
+		if active5 != nil {
+			for _, r := range s.RunInterface("5mins", &cur) {
+				w.engageOther(now, "interface", r.Check, r.Type, alerts.ScoreToSeverity(r.Score), r.Message, active5)
+			}
 		}
 	}
 }
