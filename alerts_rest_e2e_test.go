@@ -216,9 +216,30 @@ func TestEndToEndAlerts(t *testing.T) {
 			code, env := get(path, "ifid=0&"+span, "lan", "lan-pw-1")
 			expectRC(t, "lan "+path, code, env, "NOT_GRANTED", -3, 403)
 		}
+		// The alerts capability: not through v1 (ntopng's v1 ignores
+		// allow_alerts), granted through v2; then lan reads the alerts of
+		// its allowed networks only.
+		lanList := func() (int, map[string]any) {
+			return get("/lua/rest/v1/get/flow/alert/list.lua", "ifid=0&"+span, "lan", "lan-pw-1")
+		}
+		code, env := p.post(t, "/lua/rest/v1/edit/ntopng/user.lua", `{"username":"lan","allow_alerts":"1"}`)
+		expectRC(t, "v1 edit", code, env, "OK", 0, 200)
+		code, env = lanList()
+		expectRC(t, "lan after v1 allow_alerts", code, env, "NOT_GRANTED", -3, 403)
+		code, env = p.post(t, "/lua/rest/v2/edit/ntopng/user.lua", `{"username":"lan","allow_alerts":"1"}`)
+		expectRC(t, "v2 edit", code, env, "OK", 0, 200)
+		code, env = lanList()
+		expectRC(t, "lan with the alerts capability", code, env, "OK", 0, 200)
+		if recs := records(env); env["recordsFiltered"] != 1.0 || len(recs) != 1 ||
+			recs[0]["flow"].(map[string]any)["cli_ip"].(map[string]any)["value"] != "192.168.1.10" {
+			t.Errorf("lan sees: %v", env)
+		}
+		code, env = get("/lua/rest/v1/delete/flow/alerts.lua", "ifid=0&"+span, "lan", "lan-pw-1")
+		expectRC(t, "lan deletes", code, env, "NOT_GRANTED", -3, 403)
+
 		// The restricted user acknowledges what it sees: the flow alert of
 		// 192.168.1.10 only.
-		code, env := get("/lua/rest/v1/acknowledge/flow/alerts.lua", "ifid=0&label=lan&"+span, "lan", "lan-pw-1")
+		code, env = get("/lua/rest/v1/acknowledge/flow/alerts.lua", "ifid=0&label=lan&"+span, "lan", "lan-pw-1")
 		expectRC(t, "lan acknowledges", code, env, "OK", 0, 200)
 		code, env = admin("/lua/rest/v1/get/flow/alert/list.lua", "ifid=0&status=acknowledged&"+span)
 		recs := records(env)

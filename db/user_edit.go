@@ -16,6 +16,10 @@ type UserChanges struct {
 	AllowedIfname     *string
 	Language          *string
 	AllowPcapDownload *bool
+	// AllowAlerts and AllowHistoricalFlows grant the "alerts" and
+	// "historical_flows" capabilities (v2 endpoints only).
+	AllowAlerts          *bool
+	AllowHistoricalFlows *bool
 	// HostPoolID: a pointer to nil is not expressible here, so -1 clears.
 	HostPoolID *int
 	Password   *string
@@ -46,8 +50,13 @@ func (db *DB) UpdateUser(ctx context.Context, username string, c UserChanges) er
 	set(&u.AllowedNetworks, c.AllowedNetworks)
 	set(&u.AllowedIfname, c.AllowedIfname)
 	set(&u.Language, c.Language)
-	if c.AllowPcapDownload != nil {
-		u.AllowPcapDownload = *c.AllowPcapDownload
+	for _, f := range []struct {
+		dst *bool
+		src *bool
+	}{{&u.AllowPcapDownload, c.AllowPcapDownload}, {&u.AllowAlerts, c.AllowAlerts}, {&u.AllowHistoricalFlows, c.AllowHistoricalFlows}} {
+		if f.src != nil {
+			*f.dst = *f.src
+		}
 	}
 	if c.HostPoolID != nil {
 		if *c.HostPoolID < 0 {
@@ -76,9 +85,10 @@ func (db *DB) UpdateUser(ctx context.Context, username string, c UserChanges) er
 			}
 		}
 		q := `UPDATE users SET full_name = ?, user_group = ?, allowed_networks = ?, allowed_ifname = ?,
-			language = ?, allow_pcap_download = ?, host_pool_id = ?, updated_at = ?`
+			language = ?, allow_pcap_download = ?, allow_alerts = ?, allow_historical_flows = ?,
+			host_pool_id = ?, updated_at = ?`
 		args := []any{u.FullName, u.Group, u.AllowedNetworks, u.AllowedIfname, u.Language, u.AllowPcapDownload,
-			u.HostPoolID, now()}
+			u.AllowAlerts, u.AllowHistoricalFlows, u.HostPoolID, now()}
 		if hash != "" {
 			q += ", password_hash = ?"
 			args = append(args, hash)

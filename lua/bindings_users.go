@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	glua "github.com/yuin/gopher-lua"
@@ -92,6 +93,10 @@ func (b *binder) addUser(L *glua.LState) int {
 		Language:          optString(t, "language"),
 		AllowPcapDownload: optString(t, "allow_pcap_download") == "1",
 	}
+	if b.v2() {
+		u.AllowAlerts = optString(t, "allow_alerts") == "1"
+		u.AllowHistoricalFlows = optString(t, "allow_historical_flows") == "1"
+	}
 	if s := optString(t, "host_pool_id"); s != "" {
 		id, err := strconv.Atoi(s)
 		if err != nil {
@@ -101,6 +106,10 @@ func (b *binder) addUser(L *glua.LState) int {
 	}
 	return result(L, b.users(L).AddUser(b.ctx(L), u, optString(t, "password")), "ADD_USER_FAILED")
 }
+
+// v2 reports whether the request came through a /lua/rest/v2/ URL (which
+// runs the v1 script with a few more parameters).
+func (b *binder) v2() bool { return strings.Contains(b.req().Path, "/rest/v2/") }
 
 // editUser(username, fields) applies the present fields in one
 // transaction. Returns rc_str and an error message.
@@ -112,9 +121,17 @@ func (b *binder) editUser(L *glua.LState) int {
 		AllowedNetworks: optStr(t, "allowed_networks"), AllowedIfname: optStr(t, "allowed_ifname"),
 		Language: optStr(t, "language"), Password: optStr(t, "password"),
 	}
-	if v := optStr(t, "allow_pcap_download"); v != nil {
-		on := *v == "1"
-		c.AllowPcapDownload = &on
+	flag := func(param string, dst **bool) {
+		if v := optStr(t, param); v != nil {
+			on := *v == "1"
+			*dst = &on
+		}
+	}
+	flag("allow_pcap_download", &c.AllowPcapDownload)
+	if b.v2() {
+		// ntopng's v2 user endpoints also set these two capabilities.
+		flag("allow_alerts", &c.AllowAlerts)
+		flag("allow_historical_flows", &c.AllowHistoricalFlows)
 	}
 	if v := optStr(t, "host_pool_id"); v != nil {
 		id, err := strconv.Atoi(*v)

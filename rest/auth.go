@@ -21,6 +21,8 @@ type Principal struct {
 	// AllowedIfname pins the caller to one interface ("" for all).
 	AllowedIfname string
 	PcapDownload  bool
+	// Alerts is ntopng's "alerts" capability: reading alerts.
+	Alerts bool
 	// Via says how the caller authenticated: "nologin", "basic", "token"
 	// or "session".
 	Via string

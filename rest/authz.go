@@ -14,6 +14,10 @@ const (
 	adminOnly
 	// allInterfaces: users not pinned to one interface (the system view).
 	allInterfaces
+	// alertReaders: users with ntopng's "alerts" capability
+	// (administrators, and users given allow_alerts through the v2 user
+	// endpoints).
+	alertReaders
 )
 
 // scriptAccess maps every script (path under the scripts folder) to who may
@@ -98,9 +102,8 @@ var scriptAccess = map[string]access{
 }
 
 // Alerts (rest-alerts-checks.md §2–§3, rest-users-auth.md §2.5). Reading
-// needs ntopng's "alerts" capability, which the REST API grants to
-// administrators only (as "pools" and "checks"): administrator-only.
-// Acknowledging is for every user; the bindings limit it to the alerts the
+// needs ntopng's "alerts" capability; what a reader sees is limited to its
+// allowed networks by the bindings. Acknowledging is for every user; the bindings limit it to the alerts the
 // caller's allowed networks show. Deleting is for administrators, the
 // am_host family included although ntopng lets anyone delete those
 // (docs/compatibility.md).
@@ -115,7 +118,7 @@ func init() {
 		}
 	}
 	for _, s := range read {
-		scriptAccess[s] = adminOnly
+		scriptAccess[s] = alertReaders
 	}
 }
 
@@ -131,6 +134,8 @@ func allowed(rules map[string]access, rel string, p *Principal) (ok, known bool)
 		return p.Admin, true
 	case a == allInterfaces:
 		return p.Admin || p.AllowedIfname == "", true
+	case a == alertReaders:
+		return p.Admin || p.Alerts, true
 	}
 	return true, true
 }

@@ -52,7 +52,9 @@ func principalOf(u *db.User) (*Principal, error) {
 	if u.Group == db.GroupCaptivePortal {
 		return nil, errCaptivePortal
 	}
-	p := &Principal{Name: u.Username, Admin: u.IsAdministrator(), PcapDownload: u.AllowPcapDownload || u.IsAdministrator()}
+	admin := u.IsAdministrator()
+	p := &Principal{Name: u.Username, Admin: admin, PcapDownload: u.AllowPcapDownload || admin,
+		Alerts: u.AllowAlerts || admin}
 	if !p.Admin {
 		p.AllowedNets = ParseAllowedNets(u.AllowedNetworks)
 		p.AllowedIfname = u.AllowedIfname

@@ -28,4 +28,6 @@ users_utils.answer_result(ntop.addUser({
    user_role = p.user_role, allowed_networks = p.allowed_networks, allowed_ifname = ifname,
    language = p.user_language or p.add_user_language or "",
    allow_pcap_download = p.allow_pcap_download, host_pool_id = p.host_pool_id,
+   -- v2 URLs only (the binding ignores them under v1)
+   allow_alerts = p.allow_alerts, allow_historical_flows = p.allow_historical_flows,
 }))

@@ -12,7 +12,9 @@ if rest_utils.isempty(p.username) then
 end
 
 local changes = {}
-for _, k in ipairs({ "full_name", "user_role", "allowed_networks", "allow_pcap_download", "host_pool_id" }) do
+-- allow_alerts and allow_historical_flows are applied for v2 URLs only.
+for _, k in ipairs({ "full_name", "user_role", "allowed_networks", "allow_pcap_download", "host_pool_id",
+                    "allow_alerts", "allow_historical_flows" }) do
    if p[k] ~= nil and p[k] ~= "" then changes[k] = p[k] end
 end
 if p.user_language ~= nil and p.user_language ~= "" then changes.language = p.user_language end
