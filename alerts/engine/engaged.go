@@ -2,6 +2,7 @@ package engine
 
 import (
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/ntopng-go/ntopng/alerts/alertdb"
@@ -18,6 +19,7 @@ type engagedKey struct {
 
 type engagedAlert struct {
 	alert alertdb.Alert
+	check string // script_key of the check that raised it
 }
 
 // engagedTable holds the engaged alerts of every interface. Workers
@@ -30,7 +32,7 @@ type engagedTable struct {
 // engage records an engaged alert. It returns true when the alert is
 // new; an alert already engaged keeps its engage time and takes the
 // latest values.
-func (t *engagedTable) engage(k engagedKey, a alertdb.Alert, now int64) bool {
+func (t *engagedTable) engage(k engagedKey, check string, a alertdb.Alert, now int64) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if cur, ok := t.m[k]; ok {
@@ -40,7 +42,7 @@ func (t *engagedTable) engage(k engagedKey, a alertdb.Alert, now int64) bool {
 		return false
 	}
 	a.Counter = 1
-	t.m[k] = &engagedAlert{alert: a}
+	t.m[k] = &engagedAlert{alert: a, check: check}
 	return true
 }
 
@@ -50,6 +52,7 @@ func (t *engagedTable) engage(k engagedKey, a alertdb.Alert, now int64) bool {
 func (t *engagedTable) releaseMissing(w *worker, now int64, active map[engagedKey]bool) {
 	var released []engagedKey
 	var alerts []alertdb.Alert
+	var checks []string
 	t.mu.Lock()
 	for k, e := range t.m {
 		if k.ifid != w.ifc.ID() || active[k] {
@@ -58,6 +61,7 @@ func (t *engagedTable) releaseMissing(w *worker, now int64, active map[engagedKe
 		a := e.alert
 		a.TstampEnd = max(now/1e6, a.Tstamp)
 		alerts = append(alerts, a)
+		checks = append(checks, e.check)
 		released = append(released, k)
 		delete(t.m, k)
 	}
@@ -65,8 +69,15 @@ func (t *engagedTable) releaseMissing(w *worker, now int64, active map[engagedKe
 	for i, a := range alerts {
 		k := released[i]
 		w.store(k.family, a)
-		w.dispatch(Notification{Family: string(k.family), IfID: k.ifid, Type: a.AlertID, Score: a.Score,
-			Tstamp: a.Tstamp, TstampEnd: a.TstampEnd, Entity: k.entity, Description: a.Description, Status: "released"})
+		entity := k.entity
+		if k.family == alertdb.FamilyHost {
+			// "ip@vlan/role": the role keeps the attacker and victim
+			// alerts of a host apart; recipients get the host, as when
+			// the alert was engaged.
+			entity, _, _ = strings.Cut(entity, "/")
+		}
+		w.dispatch(Notification{Family: string(k.family), IfID: k.ifid, Type: a.AlertID, Check: checks[i], Score: a.Score,
+			Tstamp: a.Tstamp, TstampEnd: a.TstampEnd, Entity: entity, Description: a.Description, Status: "released"})
 	}
 }
 
