@@ -91,6 +91,9 @@ func (lc *luaChecks) report(p luacheck.Problem) {
 }
 
 func (lc *luaChecks) alert(e *engine.Engine, p luacheck.Problem) {
+	if !e.SystemCheckOn("system_error") {
+		return // the log line is written anyway
+	}
 	sev := alerts.SeverityError
 	if p.Kind == luacheck.KindReenabled {
 		sev = alerts.SeverityNotice

@@ -281,6 +281,9 @@ type HostSample struct {
 	Services uint8
 	// FirstSeen is when the host appeared (unix seconds, reference clock).
 	FirstSeen int64
+	// Detailed is set when the sample was taken with details (View.L7
+	// is then complete, empty for a host without classified traffic).
+	Detailed bool
 }
 
 // SampleHosts calls fn for a copy of every host of the interface (no lock
@@ -326,7 +329,7 @@ func (ifc *Interface) sampleHost(h *Host, details bool) HostSample {
 		ICMPSent: h.ICMP.PacketsSent, ICMPRcvd: h.ICMP.PacketsRcvd,
 		FlowsAsCli: h.FlowsAsCli, FlowsAsSrv: h.FlowsAsSrv,
 		FloodAttacker: h.FloodAttacker.Hits(), FloodVictim: h.FloodVictim.Hits(),
-		Services: h.Services, FirstSeen: h.FirstSeen}
+		Services: h.Services, FirstSeen: h.FirstSeen, Detailed: details}
 }
 
 // HostDetails fills the name, MAC and per-application counters of v from

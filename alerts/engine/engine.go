@@ -8,15 +8,19 @@
 // input waits when the queue is full, so its alerts do not depend on
 // timing; a live input never waits and the events that do not fit are
 // counted as dropped. Minute ticks of the reference clock travel in the
-// same queue, so host and interface checks run in capture order too.
+// same queue, so host and interface checks run in capture order too; a
+// file input also waits for the checks of each tick, which read the
+// probe's host and interface tables as they are at the tick.
 package engine
 
 import (
 	"context"
 	"encoding/json"
 	"log"
+	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/ntopng-go/ntopng/alerts"
 	"github.com/ntopng-go/ntopng/alerts/alertdb"
@@ -50,7 +54,10 @@ type Options struct {
 	// QueueSize is the capacity of each interface queue in batches
 	// (default 1024).
 	QueueSize int
-	Log       *log.Logger
+	// HealthEvery is the period of the system checks of the engine itself
+	// (default one minute of wall clock).
+	HealthEvery time.Duration
+	Log         *log.Logger
 }
 
 // Engine runs checks for a set of interfaces.
@@ -66,6 +73,9 @@ type Engine struct {
 func New(opts Options) *Engine {
 	if opts.QueueSize <= 0 {
 		opts.QueueSize = 1024
+	}
+	if opts.HealthEvery <= 0 {
+		opts.HealthEvery = time.Minute
 	}
 	if opts.Log == nil {
 		opts.Log = log.Default()
@@ -109,6 +119,11 @@ func (e *Engine) Start(ctx context.Context) {
 			w.run(ctx)
 		}()
 	}
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		e.watchHealth(ctx)
+	}()
 }
 
 // Wait waits for the workers to stop (after ctx ended).
@@ -167,6 +182,7 @@ type worker struct {
 	file    bool
 	queue   chan batch
 	dropped atomic.Uint64
+	batches atomic.Uint64 // batches checked, for the health checks
 
 	flows map[*probe.Flow]*flowState
 	hosts map[hostKey]*hostState
@@ -188,7 +204,16 @@ type worker struct {
 func (w *worker) FlowEvents(evs []probe.FlowEvent) {
 	b := batch{evs: append([]probe.FlowEvent(nil), evs...)}
 	if w.file {
+		// Host and interface checks read the probe's tables when the
+		// worker reaches the tick: a file input waits for them, or they
+		// would see traffic read after the tick.
+		if slices.ContainsFunc(evs, func(ev probe.FlowEvent) bool { return ev.Hook == probe.HookMinute }) {
+			b.done = make(chan struct{})
+		}
 		w.queue <- b
+		if b.done != nil {
+			<-b.done
+		}
 		return
 	}
 	select {
@@ -207,6 +232,7 @@ func (w *worker) run(ctx context.Context) {
 			for i := range b.evs {
 				w.event(&b.evs[i])
 			}
+			w.batches.Add(1)
 			if b.done != nil {
 				close(b.done)
 			}

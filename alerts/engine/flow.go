@@ -95,10 +95,15 @@ func (w *worker) evalFlow(cfg *config, hook probe.FlowHook, v *alerts.FlowView) 
 		if cc == nil {
 			return
 		}
-		cli := ri.ClientPct >= 50
+		// No attacker or victim: like ntopng, a risk says the flow is
+		// suspicious, not which peer is to blame (its score is still
+		// split between them by the probe, from the risk's client share).
+		params := map[string]any{"ndpi_risk": int(ri.ID)}
+		if d := riskDetail(ri.ID, v); d != "" {
+			params["ndpi_risk_info"] = d
+		}
 		out = append(out, raised{Raised: alerts.Raised{Subdir: "flow", Check: cc.def.Key, Type: cc.def.AlertID,
-			Score: ri.Score(), Message: ri.Name, CliAttacker: cli, SrvVictim: cli, SrvAttacker: !cli, CliVictim: !cli,
-			Params: map[string]any{"ndpi_risk": int(ri.ID)}}, risk: ri.ID, category: cc.def.Category})
+			Score: ri.Score(), Message: ri.Name, Params: params}, risk: ri.ID, category: cc.def.Category})
 	})
 	bit := hookBit(hook)
 	for i := range flowChecks {

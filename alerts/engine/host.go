@@ -87,6 +87,10 @@ type hostDelta struct {
 	finSent, finRcvd       float64
 	rstSent, rstRcvd       float64
 	icmpSent, icmpRcvd     float64 // per second
+	packets                float64 // sent and received, per minute
+	// DNS and NTP bytes sent and received per minute (detailed samples
+	// only; -1 when the previous sample had no per-application counters).
+	dnsBytes, ntpBytes float64
 }
 
 func diff(a, b uint64) float64 {
@@ -109,7 +113,40 @@ func delta(prev, cur *probe.HostSample, seconds float64) hostDelta {
 	d.rstRcvd = diff(cur.Rcvd.RST, prev.Rcvd.RST) * perMin
 	d.icmpSent = diff(cur.ICMPSent, prev.ICMPSent) / seconds
 	d.icmpRcvd = diff(cur.ICMPRcvd, prev.ICMPRcvd) / seconds
+	d.packets = diff(cur.View.PacketsSent+cur.View.PacketsRcvd, prev.View.PacketsSent+prev.View.PacketsRcvd) * perMin
+	d.dnsBytes, d.ntpBytes = -1, -1
+	if prev.Detailed && cur.Detailed {
+		d.dnsBytes = diff(l7Bytes(&cur.View, "DNS"), l7Bytes(&prev.View, "DNS")) * perMin
+		d.ntpBytes = diff(l7Bytes(&cur.View, "NTP"), l7Bytes(&prev.View, "NTP")) * perMin
+	}
 	return d
+}
+
+// l7Bytes is the traffic of one application of a host (bytes sent and
+// received).
+func l7Bytes(v *alerts.HostView, app string) uint64 {
+	for _, s := range v.L7 {
+		if s.Name == app {
+			return s.BytesSent + s.BytesRcvd
+		}
+	}
+	return 0
+}
+
+// l7Checks are the host checks that read per-application counters: the
+// hosts are sampled with details when one of them is enabled.
+var l7Checks = map[string]bool{"dns": true, "ntp": true}
+
+// volumeCheck raises when a per-minute volume crosses the threshold
+// (a negative volume is unknown).
+func volumeCheck(get func(d *hostDelta) float64, what string) func(*hostInput, *checkConf) []hostFinding {
+	return func(in *hostInput, cc *checkConf) []hostFinding {
+		v := get(&in.d)
+		if v < 0 || !cc.crossed(v) {
+			return nil
+		}
+		return []hostFinding{{attacker: true, value: v, message: fmt.Sprintf("%s: %.0f (threshold %.0f)", what, v, cc.threshold)}}
+	}
 }
 
 // hostInput is what a host check reads.
@@ -221,6 +258,10 @@ var hostChecks = []hostCheck{
 		}
 		return []hostFinding{{attacker: true, value: 1, message: "Remote access connection"}}
 	}},
+	// Traffic volumes per minute (ntopng's older threshold checks).
+	{"dns", true, volumeCheck(func(d *hostDelta) float64 { return d.dnsBytes }, "DNS traffic: bytes/min")},
+	{"ntp", true, volumeCheck(func(d *hostDelta) float64 { return d.ntpBytes }, "NTP traffic: bytes/min")},
+	{"pkt_threshold", true, volumeCheck(func(d *hostDelta) float64 { return d.packets }, "Packets/min")},
 	{"dangerous_host", true, func(in *hostInput, cc *checkConf) []hostFinding {
 		score := float64(in.s.View.ScoreAsCli + in.s.View.ScoreAsSrv)
 		if !cc.crossed(score) {
@@ -241,7 +282,11 @@ func (w *worker) tick(now int64) {
 	if w.lastTick == 0 {
 		// The first tick only takes the baseline of every counter.
 		w.lastTick = now
-		w.ifc.SampleHosts(false, func(s *probe.HostSample) {
+		details := w.e.opts.Scripts != nil
+		for key := range l7Checks {
+			details = details || w.e.cfg.Load().check("host", key) != nil
+		}
+		w.ifc.SampleHosts(details, func(s *probe.HostSample) {
 			w.hosts[hostKey{s.View.IP, s.View.VLAN}] = &hostState{last: *s, tick: now}
 		})
 		w.ifaceBase = w.ifc.InterfaceView()
@@ -294,15 +339,16 @@ func (w *worker) tick(now int64) {
 // checkHosts runs the enabled host checks and scripts on every host.
 func (w *worker) checkHosts(cfg *config, now int64, seconds float64, enabled []enabledCheck, active, active5 map[engagedKey]bool) {
 	scripts := w.e.opts.Scripts
-	stateful := false
+	stateful, details := false, scripts != nil
 	for _, e := range enabled {
 		stateful = stateful || e.hc.stateful
+		details = details || l7Checks[e.hc.key]
 	}
 	if !stateful {
 		clear(w.hosts) // see tick: stale baselines are not kept
 	}
 	var none hostState
-	w.ifc.SampleHosts(scripts != nil, func(s *probe.HostSample) {
+	w.ifc.SampleHosts(details, func(s *probe.HostSample) {
 		k := hostKey{s.View.IP, s.View.VLAN}
 		if !stateful {
 			// No baseline needed: no per-host state is kept or looked up.
@@ -402,7 +448,7 @@ func (w *worker) engageHost(cfg *config, now int64, s *probe.HostSample, key str
 			"name": s.View.Name, "is_attacker": f.attacker, "is_victim": f.victim,
 			"is_client": f.attacker, "is_server": f.victim, "host_pool_id": s.View.Pool,
 			"network": networkID(s.View.Network), "country": s.View.Country}}
-	if w.e.engaged.engage(k, a, now) {
+	if w.e.engaged.engage(k, key, a, now) {
 		w.dispatch(Notification{Family: "host", IfID: w.ifc.ID(), Type: typ, Check: key, Score: score,
 			Tstamp: now / 1e6, Entity: hostKey{s.View.IP, s.View.VLAN}.String(), Description: f.message, Status: "engaged"})
 	}
@@ -457,7 +503,7 @@ func (w *worker) engageOther(now int64, subdir, key string, typ int, sev alerts.
 		Granularity: 60, Description: msg,
 		JSON:   jsonText(map[string]any{"alert_generation": map[string]any{"subdir": subdir, "script_key": key, "confset_id": 0}}),
 		Fields: map[string]any{"ifid": w.ifc.ID(), "subtype": key, "name": w.ifc.Name(), "alias": w.ifc.Name()}}
-	if w.e.engaged.engage(k, a, now) {
+	if w.e.engaged.engage(k, key, a, now) {
 		w.dispatch(Notification{Family: "interface", IfID: w.ifc.ID(), Type: typ, Check: key, Score: a.Score,
 			Tstamp: now / 1e6, Entity: w.ifc.Name(), Description: msg, Status: "engaged"})
 	}

@@ -66,3 +66,30 @@ func TestDocsExamples(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeExample runs the check of the README's "Writing a Lua check".
+func TestReadmeExample(t *testing.T) {
+	doc, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)`<datadir>/checks/(\\w+)/(\\w+)\\.lua`:\\s*```lua\n(.*?)```").FindSubmatch(doc)
+	if m == nil || string(m[1]) != "flow" || string(m[2]) != "big_dns" {
+		t.Fatal("README example not found")
+	}
+	f := newFixture(t, map[string]string{"flow/big_dns.lua": string(m[3])}, nil)
+	f.expectNoProblem()
+	enabled := config{"flow/big_dns": {hooks: []string{"all"}, conf: `{"operator":"gt","threshold":1000}`}}.enabled
+	big := dnsFlow()
+	big.S2C.Bytes = 1500
+	got := f.r.RunFlow("protocolDetected", big, enabled)
+	if len(got) != 1 || got[0].Score != 60 || got[0].Type != 87 || got[0].Message != "1500 bytes of DNS answers from 8.8.8.8" {
+		t.Errorf("big answer: %+v", got)
+	}
+	if got := f.r.RunFlow("protocolDetected", dnsFlow(), enabled); got != nil {
+		t.Errorf("small answer: %+v", got)
+	}
+	if got := f.r.RunFlow("protocolDetected", httpFlow(), enabled); got != nil {
+		t.Errorf("HTTP flow: %+v", got)
+	}
+}
