@@ -151,7 +151,7 @@ func TestEnable(t *testing.T) {
 		{"flow", "syn_scan", UnknownCheck, `Unknown user script "syn_scan"`},
 		// Pro checks and community checks newer than the reference are
 		// not implemented: unknown, as in a community build.
-		{"flow", "elephant_flows", UnknownCheck, `Unknown user script "elephant_flows"`},
+		{"flow", "lateral_movement", UnknownCheck, `Unknown user script "lateral_movement"`},
 		{"host", "unexpected_gateway", UnknownCheck, `Unknown user script "unexpected_gateway"`},
 		{"snmp_device", "snmp_device_reset", UnknownCheck, `Unknown user script "snmp_device_reset"`},
 	} {

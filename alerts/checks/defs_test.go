@@ -10,6 +10,10 @@ import (
 
 // reference is the verbatim get/checks/config answer of a fresh community
 // install (appendix-alert-consts.md §6.5).
+// reference is the fresh configuration this program answers: the
+// community reference of January 2024 plus the two Pro flow checks it also
+// evaluates (elephant_flows, long_lived), with the defaults and filters
+// of the Pro reference (appendix-alert-consts.md §6.5).
 func reference(t *testing.T) map[string]any {
 	t.Helper()
 	b, err := os.ReadFile("testdata/get_checks_config_community_2024_01.json")
@@ -22,6 +26,21 @@ func reference(t *testing.T) map[string]any {
 	}
 	if err := json.Unmarshal(b, &env); err != nil {
 		t.Fatal(err)
+	}
+	var pro map[string]any
+	if err := json.Unmarshal([]byte(`{
+	  "config": {"elephant_flows": {"all": {"enabled": true, "script_conf": {"l2r_bytes_value": 1073741824, "r2l_bytes_value": 1073741824}}},
+	             "long_lived": {"all": {"enabled": true, "script_conf": {"min_duration": 43200}}}},
+	  "filters": {"elephant_flows": [{"l7_cat": "DataTransfer"}, {"l7_cat": "Cloud"}, {"l7_cat": "SoftwareUpdate"}, {"l7_cat": "Streaming"}, {"l7_cat": "VPN"}],
+	              "long_lived": [{"l7_cat": "Database"}]}}`), &pro); err != nil {
+		t.Fatal(err)
+	}
+	set := env.Rsp["0"].(map[string]any)
+	for _, part := range []string{"config", "filters"} {
+		flow := set[part].(map[string]any)["flow"].(map[string]any)
+		for k, v := range pro[part].(map[string]any) {
+			flow[k] = v
+		}
 	}
 	return env.Rsp
 }
@@ -159,9 +178,10 @@ func TestTable(t *testing.T) {
 	if !reflect.DeepEqual(perSubdir, want) {
 		t.Errorf("checks per subdir %v, want %v", perSubdir, want)
 	}
-	// The community reference (§6.5) holds 124 checks.
-	if listed != 124 || len(Builtin()) != 124 {
-		t.Errorf("%d listed checks, want 124", listed)
+	// The community reference (§6.5) holds 124 checks; elephant_flows
+	// and long_lived are listed too.
+	if listed != 126 || len(Builtin()) != 126 {
+		t.Errorf("%d listed checks, want 126", listed)
 	}
 }
 

@@ -116,7 +116,7 @@ func TestStorePersistsAcrossReopen(t *testing.T) {
 	if hooks, _ := s.Enabled("flow", "blacklisted"); !reflect.DeepEqual(hooks, []string{"all"}) {
 		t.Errorf("missing check: %v", hooks)
 	}
-	if hooks, _ := s.Enabled("flow", "elephant_flows"); hooks != nil {
+	if hooks, _ := s.Enabled("flow", "lateral_movement"); hooks != nil {
 		t.Errorf("unknown check: %v", hooks)
 	}
 	d.Close()
@@ -124,8 +124,8 @@ func TestStorePersistsAcrossReopen(t *testing.T) {
 	s, d = openStore(t, path, Builtin())
 	defer d.Close()
 	cfg := s.Config()
-	if n := len(cfg.Checks["flow"]); n != 77 {
-		t.Errorf("%d flow checks after restart, want 77", n)
+	if n := len(cfg.Checks["flow"]); n != 79 {
+		t.Errorf("%d flow checks after restart, want 79", n)
 	}
 	if h := cfg.Checks["host"]["syn_scan"]["min"]; !h.Enabled || string(h.ScriptConf) != `{"operator":"gt","threshold":7}` {
 		t.Errorf("user entry overwritten: %+v", h)

@@ -25,8 +25,10 @@ var flowChecks = []flowCheck{
 	{"unexpected_ntp", onDetected | onPeriodic, unexpectedServer("NTP", "Unexpected NTP server found")},
 	{"unexpected_smtp", onDetected | onPeriodic, unexpectedServer("SMTP", "Unexpected SMTP server found")},
 	{"web_mining", onDetected, checkWebMining},
-	{"elephant_flows", onPeriodic | onEnd, checkElephant},
-	{"long_lived", onPeriodic | onEnd, checkLongLived},
+	// Volume and duration also at detection: a flow whose last packet
+	// came before nDPI was done never gets a periodic update.
+	{"elephant_flows", onDetected | onPeriodic | onEnd, checkElephant},
+	{"long_lived", onDetected | onPeriodic | onEnd, checkLongLived},
 	{"low_goodput", onEnd, checkLowGoodput},
 	{"tcp_no_data_exchanged", onEnd, checkNoDataExchanged},
 }

@@ -87,3 +87,46 @@ func TestTrafficVolumeChecks(t *testing.T) {
 		}
 	}
 }
+
+// TestElephantAndLongLivedFlows: a local client downloading more than the
+// configured volume raises alert_elephant_flow; a flow lasting longer than
+// min_duration raises alert_longlived; a short small flow raises neither.
+func TestElephantAndLongLivedFlows(t *testing.T) {
+	fx := newFixture(t)
+	setScriptConf(t, fx.checks, "flow", "elephant_flows", "all", `{"l2r_bytes_value":100000,"r2l_bytes_value":20000}`)
+	setScriptConf(t, fx.checks, "flow", "long_lived", "all", `{"min_duration":120}`)
+	fx.run(t, func(w *synth.Writer) error {
+		// A download of 30 kB from a remote web server.
+		var body [][]byte
+		for range 20 {
+			body = append(body, synth.HTTPOK(1500))
+		}
+		if _, err := w.TCPSession("192.168.1.10", "198.51.100.7", 40001, 80,
+			[][]byte{synth.HTTPGet("www.example.org", "/big")}, body, "www.example.org"); err != nil {
+			return err
+		}
+		// A session of three minutes, little traffic.
+		w.Step = time.Minute
+		if _, err := w.TCPSession("192.168.1.10", "198.51.100.8", 40002, 80,
+			[][]byte{synth.HTTPGet("slow.example.org", "/")}, [][]byte{synth.HTTPOK(10)}, "slow.example.org"); err != nil {
+			return err
+		}
+		w.Step = 10 * time.Millisecond
+		// A short small flow.
+		_, err := w.TCPSession("192.168.1.10", "198.51.100.9", 40003, 80,
+			[][]byte{synth.HTTPGet("small.example.org", "/")}, [][]byte{synth.HTTPOK(10)}, "small.example.org")
+		return err
+	})
+	got := map[string][]string{}
+	for _, n := range fx.rec.got {
+		if n.Family == "flow" {
+			got[n.TypeName] = append(got[n.TypeName], n.Entity)
+		}
+	}
+	if e := got["alert_elephant_flow"]; len(e) != 1 || e[0] != "192.168.1.10:40001 -> 198.51.100.7:80" {
+		t.Errorf("elephant flows: %v (all: %v)", e, got)
+	}
+	if l := got["alert_longlived"]; len(l) != 1 || l[0] != "192.168.1.10:40002 -> 198.51.100.8:80" {
+		t.Errorf("long-lived flows: %v (all: %v)", l, got)
+	}
+}
