@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/google/gopacket"
@@ -133,30 +134,13 @@ func (w *Writer) TCPSession(cli, srv string, cport, sport uint16, c2s, s2c [][]b
 		if !fromClient {
 			src, dst, sp, dp, seq, ack = srv, cli, sport, cport, sseq, cseq
 		}
-		eth, nl, ip := w.ipLayers(src, dst, layers.IPProtocolTCP)
-		tcp := &layers.TCP{SrcPort: layers.TCPPort(sp), DstPort: layers.TCPPort(dp), Seq: seq, Ack: ack, Window: 65535}
-		for _, f := range flags {
-			switch f {
-			case 'S':
-				tcp.SYN = true
-			case 'A':
-				tcp.ACK = true
-			case 'F':
-				tcp.FIN = true
-			case 'P':
-				tcp.PSH = true
-			}
-		}
-		if !tcp.ACK {
-			tcp.Ack = 0
-		}
-		_ = tcp.SetNetworkLayerForChecksum(nl)
-		n, err := w.write(eth, ip, tcp, gopacket.Payload(payload))
+		n, err := w.TCPSegment(Segment{Src: src, Dst: dst, SrcPort: sp, DstPort: dp, Flags: flags,
+			Seq: seq, Ack: ack, Payload: payload})
 		if err != nil {
 			return err
 		}
 		adv := uint32(len(payload))
-		if tcp.SYN || tcp.FIN {
+		if strings.ContainsAny(flags, "SF") {
 			adv++
 		}
 		if fromClient {
