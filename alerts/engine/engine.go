@@ -32,6 +32,9 @@ import (
 // Scripts runs user-written Lua checks (alerts/luacheck behind an adapter
 // that knows the checks configuration).
 type Scripts interface {
+	// Active reports whether a script of subdir ("flow", "host",
+	// "interface") is enabled on hook.
+	Active(subdir, hook string) bool
 	RunFlow(hook string, v *alerts.FlowView) []alerts.Raised
 	RunHost(hook string, v *alerts.HostView) []alerts.Raised
 	RunInterface(hook string, v *alerts.InterfaceView) []alerts.Raised

@@ -282,7 +282,7 @@ func (w *worker) tick(now int64) {
 	if w.lastTick == 0 {
 		// The first tick only takes the baseline of every counter.
 		w.lastTick = now
-		details := w.e.opts.Scripts != nil
+		details := w.hostScriptHooks(true).any()
 		for key := range l7Checks {
 			details = details || w.e.cfg.Load().check("host", key) != nil
 		}
@@ -296,7 +296,6 @@ func (w *worker) tick(now int64) {
 	seconds := max(float64(now-w.lastTick)/1e6, 1)
 	w.e.opts.Blacklists.Reload() // lists edited in the data dir apply within a minute
 	cfg := w.e.cfg.Load()
-	scripts := w.e.opts.Scripts
 	active := map[engagedKey]bool{}
 	// The enabled host checks, resolved once for all hosts.
 	var enabled []enabledCheck
@@ -313,12 +312,12 @@ func (w *worker) tick(now int64) {
 	if w.ticks%5 == 0 {
 		active5 = map[engagedKey]bool{}
 	}
-	if len(enabled) == 0 && scripts == nil {
+	if hooks := w.hostScriptHooks(active5 != nil); len(enabled) == 0 && !hooks.any() {
 		// Nothing to check: no walk. The baselines go stale, so the next
 		// walk starts new ones.
 		clear(w.hosts)
 	} else {
-		w.checkHosts(cfg, now, seconds, enabled, active, active5)
+		w.checkHosts(cfg, now, seconds, enabled, hooks, active, active5)
 	}
 	w.ifaceChecks(cfg, now, seconds, active, active5)
 	if active5 != nil {
@@ -336,10 +335,25 @@ func (w *worker) tick(now int64) {
 	w.lastTick = now
 }
 
+// scriptHooks says which hooks of the host scripts run this interval.
+type scriptHooks struct{ min, fiveMins bool }
+
+func (h scriptHooks) any() bool { return h.min || h.fiveMins }
+
+// hostScriptHooks asks the user scripts which host hooks have an enabled
+// script (fiveMins: this interval is a 5-minute one), so that no host
+// walk happens for scripts that would not run.
+func (w *worker) hostScriptHooks(fiveMins bool) scriptHooks {
+	s := w.e.opts.Scripts
+	if s == nil {
+		return scriptHooks{}
+	}
+	return scriptHooks{min: s.Active("host", "min"), fiveMins: fiveMins && s.Active("host", "5mins")}
+}
+
 // checkHosts runs the enabled host checks and scripts on every host.
-func (w *worker) checkHosts(cfg *config, now int64, seconds float64, enabled []enabledCheck, active, active5 map[engagedKey]bool) {
-	scripts := w.e.opts.Scripts
-	stateful, details := false, scripts != nil
+func (w *worker) checkHosts(cfg *config, now int64, seconds float64, enabled []enabledCheck, hooks scriptHooks, active, active5 map[engagedKey]bool) {
+	stateful, details := false, hooks.any()
 	for _, e := range enabled {
 		stateful = stateful || e.hc.stateful
 		details = details || l7Checks[e.hc.key]
@@ -353,7 +367,7 @@ func (w *worker) checkHosts(cfg *config, now int64, seconds float64, enabled []e
 		if !stateful {
 			// No baseline needed: no per-host state is kept or looked up.
 			none = hostState{}
-			w.evalHost(cfg, now, s, &hostInput{s: s, st: &none, key: k, stats: w.minute}, enabled, active, active5)
+			w.evalHost(cfg, now, s, &hostInput{s: s, st: &none, key: k, stats: w.minute}, enabled, hooks, active, active5)
 			return
 		}
 		st := w.hosts[k]
@@ -367,7 +381,7 @@ func (w *worker) checkHosts(cfg *config, now int64, seconds float64, enabled []e
 				return
 			}
 		}
-		w.evalHost(cfg, now, s, &hostInput{s: s, st: st, d: delta(&st.last, s, seconds), key: k, stats: w.minute}, enabled, active, active5)
+		w.evalHost(cfg, now, s, &hostInput{s: s, st: st, d: delta(&st.last, s, seconds), key: k, stats: w.minute}, enabled, hooks, active, active5)
 		st.last, st.tick = *s, now
 	})
 	if stateful {
@@ -379,27 +393,25 @@ func (w *worker) checkHosts(cfg *config, now int64, seconds float64, enabled []e
 	}
 }
 
-// evalHost runs the enabled checks and the scripts on one host; active5
-// is non-nil in the intervals that also run the scripts' "5mins" hook.
-func (w *worker) evalHost(cfg *config, now int64, s *probe.HostSample, in *hostInput, enabled []enabledCheck, active, active5 map[engagedKey]bool) {
+// evalHost runs the enabled checks and the scripts of hooks on one host;
+// what the "5mins" scripts raise is marked in active5.
+func (w *worker) evalHost(cfg *config, now int64, s *probe.HostSample, in *hostInput, enabled []enabledCheck, hooks scriptHooks, active, active5 map[engagedKey]bool) {
 	for _, e := range enabled {
 		for _, f := range e.hc.eval(in, e.cc) {
 			w.engageHost(cfg, now, s, e.hc.key, e.cc, f, active)
 		}
 	}
-	scripts := w.e.opts.Scripts
-	if scripts == nil {
-		return
-	}
 	run := func(hook string, act map[engagedKey]bool) {
-		for _, r := range scripts.RunHost(hook, &s.View) {
+		for _, r := range w.e.opts.Scripts.RunHost(hook, &s.View) {
 			cc := &checkConf{def: scriptDef(cfg, "host", r.Check, r.Type)}
 			w.engageHost(cfg, now, s, r.Check, cc, hostFinding{attacker: true,
 				value: float64(r.Score), message: r.Message, score: r.Score}, act)
 		}
 	}
-	run("min", active)
-	if active5 != nil {
+	if hooks.min {
+		run("min", active)
+	}
+	if hooks.fiveMins {
 		run("5mins", active5)
 	}
 }

@@ -26,6 +26,8 @@ func (f *fakeScripts) count(kind, hook string) {
 	f.calls[kind+"/"+hook]++
 }
 
+func (f *fakeScripts) Active(subdir, hook string) bool { return true }
+
 func (f *fakeScripts) RunFlow(hook string, v *alerts.FlowView) []alerts.Raised {
 	f.count("flow", hook)
 	if v.SrvPort != 53 {

@@ -198,3 +198,33 @@ func TestInvalidScripts(t *testing.T) {
 		})
 	}
 }
+
+// TestActive: Active answers whether an enabled script runs on a hook of
+// an entity, so that the engine skips host walks nobody needs.
+func TestActive(t *testing.T) {
+	f := newFixture(t, map[string]string{
+		"host/every_min.lua": `return { title = "t", description = "d", hooks = { min = function(host, conf) end } }`,
+	}, nil)
+	f.expectNoProblem()
+	on := config{"host/every_min": {hooks: []string{"min"}}}.enabled
+	off := config{}.enabled
+	for _, c := range []struct {
+		subdir, hook string
+		cfg          Enabled
+		want         bool
+	}{
+		{SubdirHost, "min", on, true},
+		{SubdirHost, "5mins", on, false},
+		{SubdirHost, "min", off, false},
+		{SubdirFlow, "protocolDetected", on, false},
+		{SubdirInterface, "min", on, false},
+		{SubdirHost, "min", nil, false},
+	} {
+		if got := f.r.Active(c.subdir, c.hook, c.cfg); got != c.want {
+			t.Errorf("Active(%s, %s) = %v, want %v", c.subdir, c.hook, got, c.want)
+		}
+	}
+	if !f.r.Configured(on).Active(SubdirHost, "min") {
+		t.Error("Configured.Active does not use its configuration")
+	}
+}

@@ -416,6 +416,31 @@ func (r *Runner) RunInterface(hook string, v *alerts.InterfaceView, cfg Enabled)
 	return r.runAll(snap, snap.iface, hook, cfg, func(m *vm) *lua.LTable { m.iface = v; return m.ifaceObj }, nil)
 }
 
+// Active reports whether some loaded script of subdir (SubdirFlow,
+// SubdirHost, SubdirInterface) is enabled by cfg on hook: the engine asks
+// before walking every host for nothing.
+func (r *Runner) Active(subdir, hook string, cfg Enabled) bool {
+	if cfg == nil {
+		return false
+	}
+	snap := r.snap.Load()
+	var scripts []*script
+	switch subdir {
+	case SubdirFlow:
+		scripts = snap.flow
+	case SubdirHost:
+		scripts = snap.host
+	case SubdirInterface:
+		scripts = snap.iface
+	}
+	for _, s := range scripts {
+		if _, ok := wants(s, hook, cfg, nil); ok {
+			return true
+		}
+	}
+	return false
+}
+
 // runAll runs the scripts that cfg enables for hook, one state for all of
 // them. bind makes the entity current in a state and returns its object.
 func (r *Runner) runAll(snap *snapshot, scripts []*script, hook string, cfg Enabled, bind func(*vm) *lua.LTable, host *alerts.HostView) []alerts.Raised {
@@ -614,6 +639,9 @@ func (c Configured) RunFlow(hook string, v *alerts.FlowView) []alerts.Raised {
 func (c Configured) RunHost(hook string, v *alerts.HostView) []alerts.Raised {
 	return c.r.RunHost(hook, v, c.cfg)
 }
+
+// Active is Runner.Active with the bound configuration.
+func (c Configured) Active(subdir, hook string) bool { return c.r.Active(subdir, hook, c.cfg) }
 
 // RunInterface is Runner.RunInterface with the bound configuration.
 func (c Configured) RunInterface(hook string, v *alerts.InterfaceView) []alerts.Raised {
