@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -71,7 +72,26 @@ func sampleCapture(t *testing.T) (string, *synth.Writer) {
 type proc struct {
 	cmd  *exec.Cmd
 	port int
-	out  *bytes.Buffer
+	out  *output
+}
+
+// output collects what the process writes; tests may read it while the
+// process still runs.
+type output struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (o *output) Write(b []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.buf.Write(b)
+}
+
+func (o *output) String() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.buf.String()
 }
 
 func start(t *testing.T, args ...string) *proc {
@@ -79,13 +99,13 @@ func start(t *testing.T, args ...string) *proc {
 	port := freePort(t)
 	args = append([]string{"-d=" + t.TempDir(), fmt.Sprintf("--http-port=%d", port)}, args...)
 	cmd := exec.Command(binPath, args...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	out := &output{}
+	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &proc{cmd: cmd, port: port, out: &out}
+	p := &proc{cmd: cmd, port: port, out: out}
 	t.Cleanup(func() {
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		_ = cmd.Wait()
