@@ -45,14 +45,7 @@ func (ifc *Interface) Capture(ctx context.Context, src Source) error {
 			}
 			break
 		}
-		switch derr := dec.Decode(data, ci, &p); {
-		case derr == nil, errors.Is(derr, decode.ErrUnsupported):
-			ifc.ProcessPacket(&p)
-		case errors.Is(derr, decode.ErrTruncated):
-			ifc.DecodeFailed(&p, true)
-		default:
-			ifc.DecodeFailed(&p, false)
-		}
+		ifc.ProcessFrame(dec, &p, data, ci)
 	}
 	ifc.SetDrops(src.Stats())
 	if ifc.cfg.PacketClock {
@@ -61,6 +54,18 @@ func (ifc *Interface) Capture(ctx context.Context, src Source) error {
 		ifc.flushCounters()
 	}
 	return err
+}
+
+// ProcessFrame decodes one captured frame with dec into p and accounts it:
+// a decoded (or unsupported, counted as such) packet is processed, a
+// frame that does not decode counts as truncated or malformed.
+func (ifc *Interface) ProcessFrame(dec *decode.Decoder, p *decode.Packet, data []byte, ci gopacket.CaptureInfo) {
+	switch err := dec.Decode(data, ci, p); {
+	case err == nil, errors.Is(err, decode.ErrUnsupported):
+		ifc.ProcessPacket(p)
+	default:
+		ifc.DecodeFailed(p, errors.Is(err, decode.ErrTruncated))
+	}
 }
 
 func isTimeout(err error) bool {

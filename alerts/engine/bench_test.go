@@ -78,12 +78,7 @@ func BenchmarkPacketPathChecks(b *testing.B) {
 					if done == b.N {
 						break
 					}
-					switch err := dec.Decode(frames[i], cis[i], &p); {
-					case err == nil, errors.Is(err, decode.ErrUnsupported):
-						ifc.ProcessPacket(&p)
-					default:
-						ifc.DecodeFailed(&p, errors.Is(err, decode.ErrTruncated))
-					}
+					ifc.ProcessFrame(dec, &p, frames[i], cis[i])
 					done++
 					total++
 				}
